@@ -1,0 +1,108 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using ApisixPlugin.Core.Json;
+
+namespace ApisixPlugin.Core.Patching;
+
+/// <summary>
+/// Applies a JSON Patch the way the API server does, all or nothing, for the in-memory route store
+/// (the <c>simulate</c> command) and for golden tests. A failed <c>test</c> is a conflict.
+/// </summary>
+public static class JsonPatchApplier
+{
+    public static JsonElement Apply(JsonElement document, IEnumerable<PatchOperation> operations)
+    {
+        var root = JsonNode.Parse(document.GetRawText()) ?? throw new JsonPatchException("document is null");
+        foreach (var op in operations)
+        {
+            root = ApplyOne(root, op);
+        }
+
+        return JsonElements.ToElement(root);
+    }
+
+    private static JsonNode ApplyOne(JsonNode root, PatchOperation op)
+    {
+        var tokens = op.Path.Split('/').Skip(1).Select(t => t.Replace("~1", "/", StringComparison.Ordinal).Replace("~0", "~", StringComparison.Ordinal)).ToArray();
+        if (tokens.Length == 0)
+        {
+            throw new JsonPatchException($"{op.Op} {op.Path}: the whole document cannot be patched here");
+        }
+
+        var parent = Navigate(root, tokens[..^1], op);
+        var last = tokens[^1];
+        var value = op.Value is { } v ? JsonNode.Parse(v.GetRawText()) : null;
+        switch (op.Op, parent)
+        {
+            case ("test", _):
+                var current = Child(parent, last, op);
+                if (!JsonNode.DeepEquals(current, value))
+                {
+                    throw new JsonPatchConflictException($"test {op.Path} failed: the value changed since it was read");
+                }
+
+                break;
+            case ("add", JsonObject obj):
+                obj[last] = value;
+                break;
+            case ("add", JsonArray arr):
+                var at = last == "-" ? arr.Count : Index(arr, last, op, allowEnd: true);
+                arr.Insert(at, value);
+                break;
+            case ("replace", JsonObject obj):
+                _ = Child(obj, last, op);
+                obj[last] = value;
+                break;
+            case ("replace", JsonArray arr):
+                arr[Index(arr, last, op, allowEnd: false)] = value;
+                break;
+            case ("remove", JsonObject obj):
+                if (!obj.Remove(last))
+                {
+                    throw new JsonPatchException($"remove {op.Path}: no such member");
+                }
+
+                break;
+            case ("remove", JsonArray arr):
+                arr.RemoveAt(Index(arr, last, op, allowEnd: false));
+                break;
+            default:
+                throw new JsonPatchException($"{op.Op} {op.Path}: unsupported operation or target");
+        }
+
+        return root;
+    }
+
+    private static JsonNode Navigate(JsonNode root, IEnumerable<string> tokens, PatchOperation op)
+    {
+        var node = root;
+        foreach (var token in tokens)
+        {
+            node = Child(node, token, op) ?? throw new JsonPatchException($"{op.Op} {op.Path}: '{token}' is null");
+        }
+
+        return node;
+    }
+
+    private static JsonNode? Child(JsonNode node, string token, PatchOperation op) => node switch
+    {
+        JsonObject obj when obj.TryGetPropertyValue(token, out var child) => child,
+        JsonArray arr => arr[Index(arr, token, op, allowEnd: false)],
+        _ => throw new JsonPatchException($"{op.Op} {op.Path}: '{token}' does not exist"),
+    };
+
+    private static int Index(JsonArray array, string token, PatchOperation op, bool allowEnd)
+    {
+        if (!int.TryParse(token, out var index) || index < 0 || index > array.Count || (!allowEnd && index == array.Count))
+        {
+            throw new JsonPatchException($"{op.Op} {op.Path}: index '{token}' is out of range");
+        }
+
+        return index;
+    }
+}
+
+public class JsonPatchException(string message) : Exception(message);
+
+/// <summary>A <c>test</c> operation failed: someone changed the route since it was read.</summary>
+public sealed class JsonPatchConflictException(string message) : JsonPatchException(message);
