@@ -1,0 +1,34 @@
+# The plugin image: the sidecar (gRPC server) as its entry point, and the static bridge at
+# /bridge/apisix-plugin-bridge for the init step that copies it where the Argo Rollouts
+# controller loads plugins from (`apisix-plugin-bridge install <dest>`; the image has no shell).
+# Both are built by deploy/publish.sh, the same script CI runs.
+
+FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
+# NativeAOT toolchain for the static bridge.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends clang lld zlib1g-dev \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /src
+# Only what the two programs are built from (see .dockerignore); tests are not part of the image.
+COPY global.json Directory.Build.props Directory.Packages.props ./
+COPY protos/ protos/
+COPY src/ src/
+COPY deploy/publish.sh deploy/publish.sh
+RUN bash deploy/publish.sh /out
+
+# Chiseled: no shell, no package manager, nothing to run but the app.
+FROM mcr.microsoft.com/dotnet/aspnet:10.0-noble-chiseled AS final
+# Read-only root filesystem: no diagnostics IPC socket or perf maps, and anything temporary goes
+# to /tmp, which the pod mounts as an emptyDir. The default port binding is not used: the
+# sidecar listens on the socket and metrics port its command line names.
+ENV DOTNET_EnableDiagnostics=0 \
+    TMPDIR=/tmp \
+    HOME=/tmp \
+    ASPNETCORE_URLS=
+COPY --from=build /out/sidecar/ /app/
+COPY --from=build /out/bridge/apisix-plugin-bridge /bridge/apisix-plugin-bridge
+# Numeric, so `runAsNonRoot: true` can verify it; the manifests run it as the controller's uid.
+USER 65532:65532
+WORKDIR /app
+ENTRYPOINT ["dotnet", "/app/apisix-plugin.dll"]
+CMD ["serve", "--socket", "/run/apisix-plugin/sidecar.sock", "--metrics-port", "9464"]
