@@ -19,12 +19,13 @@ RUN bash deploy/publish.sh /out
 # Chiseled: no shell, no package manager, nothing to run but the app.
 FROM mcr.microsoft.com/dotnet/aspnet:10.0-noble-chiseled AS final
 # Read-only root filesystem: no diagnostics IPC socket or perf maps, and anything temporary goes
-# to /tmp, which the pod mounts as an emptyDir. The default port binding is not used: the
-# sidecar listens on the socket and metrics port its command line names.
+# to /tmp, which the pod mounts as an emptyDir. The base image's default HTTP port 8080 is
+# cleared: it is the controller's healthz port in the same pod, and the sidecar listens only on
+# the socket and the metrics port its command line names.
 ENV DOTNET_EnableDiagnostics=0 \
     TMPDIR=/tmp \
     HOME=/tmp \
-    ASPNETCORE_URLS=
+    ASPNETCORE_HTTP_PORTS=
 COPY --from=build /out/sidecar/ /app/
 COPY --from=build /out/bridge/apisix-plugin-bridge /bridge/apisix-plugin-bridge
 # Numeric, so `runAsNonRoot: true` can verify it; the manifests run it as the controller's uid.
