@@ -1,0 +1,82 @@
+using System.Security.Cryptography;
+using ApisixPlugin.Testing.Cluster;
+using ApisixPlugin.Testing.Crds;
+using ApisixPlugin.Testing.Routes;
+using k8s;
+using k8s.Models;
+using Xunit;
+
+namespace ApisixPlugin.Testing;
+
+/// <summary>
+/// One real cluster (etcd + kube-apiserver + the ApisixRoute CRD chosen by APISIX_CRD) per test
+/// assembly. Use it as an xunit collection fixture; each test makes its own namespace.
+/// <code>
+/// [CollectionDefinition("kube")] public sealed class KubeCollection : ICollectionFixture&lt;KubeClusterFixture&gt;;
+/// </code>
+/// Derive from it to add project-specific setup (override InitializeAsync and call base first).
+/// </summary>
+public class KubeClusterFixture : IAsyncLifetime
+{
+    private KubeApiServer? _server;
+    private IKubernetes? _admin;
+
+    public KubeApiServer Server => _server ?? throw NotStarted();
+
+    /// <summary>Client as <see cref="KubeUsers.Admin"/> (system:masters).</summary>
+    public IKubernetes Admin => _admin ?? throw NotStarted();
+
+    public ApisixCrd Crd { get; private set; } = null!;
+
+    /// <summary>ApisixRoute helpers as the admin.</summary>
+    public ApisixRouteApi ApisixRoutes { get; private set; } = null!;
+
+    public virtual async Task InitializeAsync()
+    {
+        Crd = ApisixCrd.FromEnvironment();
+        _server = await KubeApiServer.StartAsync();
+        _admin = _server.CreateClient(KubeUsers.Admin);
+        ApisixRoutes = new ApisixRouteApi(_admin);
+        await CrdInstaller.InstallAsync(_admin, Crd, CancellationToken.None);
+    }
+
+    public IKubernetes ClientFor(string user) => Server.CreateClient(user);
+
+    public string KubeconfigFor(string user) => Server.KubeconfigPath(user);
+
+    /// <summary>Creates a namespace with a unique name starting with <paramref name="prefix"/> and returns the name.</summary>
+    public async Task<string> CreateNamespaceAsync(string prefix = "test", CancellationToken cancellationToken = default)
+    {
+        var name = $"{prefix}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}";
+        await Admin.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = name } }, cancellationToken: cancellationToken);
+        return name;
+    }
+
+    /// <summary>Grants <paramref name="user"/> exactly these rules in one namespace (a Role plus a RoleBinding).</summary>
+    public async Task GrantAsync(string ns, string user, IReadOnlyList<V1PolicyRule> rules, CancellationToken cancellationToken = default)
+    {
+        var roleName = $"grant-{user}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3))}";
+        await Admin.RbacAuthorizationV1.CreateNamespacedRoleAsync(
+            new V1Role { Metadata = new V1ObjectMeta { Name = roleName }, Rules = [.. rules] }, ns, cancellationToken: cancellationToken);
+        await Admin.RbacAuthorizationV1.CreateNamespacedRoleBindingAsync(
+            new V1RoleBinding
+            {
+                Metadata = new V1ObjectMeta { Name = roleName },
+                RoleRef = new V1RoleRef { ApiGroup = "rbac.authorization.k8s.io", Kind = "Role", Name = roleName },
+                Subjects = [new Rbacv1Subject { Kind = "User", Name = user, ApiGroup = "rbac.authorization.k8s.io" }],
+            },
+            ns,
+            cancellationToken: cancellationToken);
+    }
+
+    public virtual async Task DisposeAsync()
+    {
+        _admin?.Dispose();
+        if (_server is not null)
+        {
+            await _server.DisposeAsync();
+        }
+    }
+
+    private static InvalidOperationException NotStarted() => new("the kube cluster fixture has not been initialized");
+}
