@@ -1,0 +1,266 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+
+namespace ApisixPlugin.GoPlugin.Yamux;
+
+/// <summary>
+/// The server side of a yamux session over one connection: reads frames continuously, ACKs
+/// every SYN at once, answers pings, and serialises all writes through one writer loop so the
+/// reader never waits on the socket's send side.
+/// </summary>
+internal sealed class YamuxSession : IAsyncDisposable
+{
+    public const uint InitialWindow = 256 * 1024;
+    private const int AcceptBacklog = 256;
+    private const int MaxOpenStreams = 1024;
+    private const int WriteBatchBytes = 64 * 1024;
+
+    private readonly Stream _transport;
+    private readonly Action<string>? _onClosed;
+    private readonly ConcurrentDictionary<uint, YamuxStream> _streams = new();
+    private readonly Channel<(YamuxHeader Header, byte[]? Payload)> _outgoing =
+        Channel.CreateUnbounded<(YamuxHeader, byte[]?)>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<YamuxStream> _accepted =
+        Channel.CreateBounded<YamuxStream>(new BoundedChannelOptions(AcceptBacklog) { SingleReader = false });
+    private readonly TaskCompletionSource<string> _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private Task _readLoop = Task.CompletedTask;
+    private Task _writeLoop = Task.CompletedTask;
+
+    public YamuxSession(Stream transport, Action<string>? onClosed = null)
+    {
+        _transport = transport;
+        _onClosed = onClosed;
+    }
+
+    /// <summary>Completes with the reason once the session has ended.</summary>
+    public Task<string> Closed => _closed.Task;
+
+    public int OpenStreams => _streams.Count;
+
+    public void Start()
+    {
+        _writeLoop = Task.Run(WriteLoopAsync);
+        _readLoop = Task.Run(ReadLoopAsync);
+    }
+
+    /// <summary>The next stream the peer opened; null once the session has ended.</summary>
+    public async ValueTask<YamuxStream?> AcceptAsync(CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await _accepted.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (ChannelClosedException)
+        {
+            return null;
+        }
+    }
+
+    internal void Send(YamuxHeader header, byte[]? payload = null) => _outgoing.Writer.TryWrite((header, payload));
+
+    internal void Forget(uint id) => _streams.TryRemove(id, out _);
+
+    /// <summary>Ends the session: GoAway to the peer, every stream fails, the connection closes.</summary>
+    public void Close(string reason, YamuxGoAwayCode code = YamuxGoAwayCode.Normal)
+    {
+        if (!_closed.TrySetResult(reason))
+        {
+            return;
+        }
+        Send(YamuxHeader.Create(YamuxFrameType.GoAway, YamuxFlags.None, 0, (uint)code));
+        _outgoing.Writer.TryComplete();
+        _accepted.Writer.TryComplete();
+        foreach (var stream in _streams.Values)
+        {
+            stream.OnSessionClosed(reason);
+        }
+        _streams.Clear();
+        _onClosed?.Invoke(reason);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Close("session disposed");
+        await Task.WhenAll(_readLoop, _writeLoop).ConfigureAwait(false);
+    }
+
+    private async Task ReadLoopAsync()
+    {
+        var headerBytes = new byte[YamuxHeader.Size];
+        try
+        {
+            while (!_closed.Task.IsCompleted)
+            {
+                var got = await _transport.ReadAtLeastAsync(headerBytes, YamuxHeader.Size, throwOnEndOfStream: false).ConfigureAwait(false);
+                if (got == 0)
+                {
+                    Close("peer closed the connection");
+                    return;
+                }
+                if (got < YamuxHeader.Size)
+                {
+                    throw new YamuxProtocolException($"connection ended inside a frame header ({got} of {YamuxHeader.Size} bytes)");
+                }
+                var header = YamuxHeader.Parse(headerBytes);
+                if (header.Version != 0)
+                {
+                    throw new YamuxProtocolException($"unsupported version {header.Version}");
+                }
+                switch (header.Type)
+                {
+                    case YamuxFrameType.Data:
+                    case YamuxFrameType.WindowUpdate:
+                        await HandleStreamFrameAsync(header).ConfigureAwait(false);
+                        break;
+                    case YamuxFrameType.Ping:
+                        if (header.Has(YamuxFlags.Syn))
+                        {
+                            Send(YamuxHeader.Create(YamuxFrameType.Ping, YamuxFlags.Ack, 0, header.Length));
+                        }
+                        break;
+                    case YamuxFrameType.GoAway:
+                        Close($"peer sent GoAway (code {header.Length})");
+                        return;
+                    default:
+                        throw new YamuxProtocolException($"unknown frame type {(byte)header.Type}");
+                }
+            }
+        }
+        catch (YamuxProtocolException e)
+        {
+            Close(e.Message, YamuxGoAwayCode.ProtocolError);
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or OperationCanceledException)
+        {
+            Close("connection failed: " + e.Message);
+        }
+    }
+
+    private async Task HandleStreamFrameAsync(YamuxHeader header)
+    {
+        if (header.StreamId == 0)
+        {
+            throw new YamuxProtocolException($"{header.Type} frame on stream 0");
+        }
+        YamuxStream? stream;
+        if (header.Has(YamuxFlags.Syn))
+        {
+            stream = OpenIncoming(header.StreamId);
+        }
+        else
+        {
+            _streams.TryGetValue(header.StreamId, out stream);
+        }
+
+        if (header.Type == YamuxFrameType.WindowUpdate)
+        {
+            stream?.AddSendCredit(header.Length);
+        }
+        else if (stream is null)
+        {
+            // Data for a stream already gone (reset or closed): read past it, as Go's yamux does.
+            await DiscardAsync(header.Length).ConfigureAwait(false);
+        }
+        else
+        {
+            if (header.Length > stream.ReceiveWindow)
+            {
+                throw new YamuxProtocolException(
+                    $"stream {header.StreamId} sent {header.Length} bytes with only {stream.ReceiveWindow} bytes of window left");
+            }
+            var payload = new byte[header.Length];
+            var got = await _transport.ReadAtLeastAsync(payload, payload.Length, throwOnEndOfStream: false).ConfigureAwait(false);
+            if (got < payload.Length)
+            {
+                throw new YamuxProtocolException($"connection ended inside a data frame ({got} of {payload.Length} bytes)");
+            }
+            stream.Receive(payload);
+        }
+
+        if (stream is not null && header.Has(YamuxFlags.Rst))
+        {
+            stream.OnRemoteReset();
+        }
+        else if (stream is not null && header.Has(YamuxFlags.Fin))
+        {
+            stream.OnRemoteFin();
+        }
+    }
+
+    private YamuxStream? OpenIncoming(uint id)
+    {
+        if (id % 2 == 0)
+        {
+            throw new YamuxProtocolException($"peer opened even stream id {id}; the client's ids are odd");
+        }
+        var stream = new YamuxStream(this, id);
+        if (!_streams.TryAdd(id, stream))
+        {
+            throw new YamuxProtocolException($"peer opened stream {id} twice");
+        }
+        // yamux v0.1.2 drops the whole session when a SYN goes unacknowledged for 75 s: ACK at once.
+        Send(YamuxHeader.Create(YamuxFrameType.WindowUpdate, YamuxFlags.Ack, id, 0));
+        if (_streams.Count > MaxOpenStreams || !_accepted.Writer.TryWrite(stream))
+        {
+            stream.Reset();
+            return null;
+        }
+        return stream;
+    }
+
+    private async Task DiscardAsync(uint length)
+    {
+        var scratch = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        try
+        {
+            long left = length;
+            while (left > 0)
+            {
+                var n = await _transport.ReadAsync(scratch.AsMemory(0, (int)Math.Min(left, scratch.Length))).ConfigureAwait(false);
+                if (n == 0)
+                {
+                    throw new YamuxProtocolException("connection ended inside a data frame");
+                }
+                left -= n;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(scratch);
+        }
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        var batch = new ArrayBufferWriter<byte>(WriteBatchBytes);
+        var reader = _outgoing.Reader;
+        try
+        {
+            while (await reader.WaitToReadAsync().ConfigureAwait(false))
+            {
+                // Gather what is queued into one write: fewer syscalls, frames stay in order.
+                while (batch.WrittenCount < WriteBatchBytes && reader.TryRead(out var frame))
+                {
+                    frame.Header.WriteTo(batch.GetSpan(YamuxHeader.Size));
+                    batch.Advance(YamuxHeader.Size);
+                    if (frame.Payload is { Length: > 0 } payload)
+                    {
+                        batch.Write(payload);
+                    }
+                }
+                await _transport.WriteAsync(batch.WrittenMemory).ConfigureAwait(false);
+                await _transport.FlushAsync().ConfigureAwait(false);
+                batch.ResetWrittenCount();
+            }
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or OperationCanceledException)
+        {
+            Close("connection failed while writing: " + e.Message);
+        }
+        finally
+        {
+            await _transport.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}

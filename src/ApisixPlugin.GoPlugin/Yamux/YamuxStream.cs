@@ -1,0 +1,294 @@
+namespace ApisixPlugin.GoPlugin.Yamux;
+
+/// <summary>
+/// One yamux stream opened by the peer. Reads block (the gob decoder pulls bytes synchronously on
+/// the stream's own thread); writes are asynchronous and never exceed the peer's window.
+/// Receive credit goes back to the peer as the reader consumes, so arguments larger than the
+/// initial window flow without stalling.
+/// </summary>
+internal sealed class YamuxStream : Stream
+{
+    /// <summary>Frames are cut at this size so one big reply cannot starve other streams.</summary>
+    public const int MaxDataFrame = 64 * 1024;
+
+    private readonly YamuxSession _session;
+    private readonly object _gate = new();
+    private readonly Queue<byte[]> _segments = new();
+    private int _headOffset;
+    private long _buffered;
+    private long _receiveWindow = YamuxSession.InitialWindow;
+    private long _owedCredit;
+    private long _sendWindow = YamuxSession.InitialWindow;
+    private TaskCompletionSource? _creditWaiter;
+    private bool _remoteClosed;
+    private bool _localClosed;
+    private bool _reset;
+    private string? _sessionFailure;
+
+    internal YamuxStream(YamuxSession session, uint id)
+    {
+        _session = session;
+        Id = id;
+    }
+
+    public uint Id { get; }
+
+    public override bool CanRead => true;
+    public override bool CanWrite => true;
+    public override bool CanSeek => false;
+    public override long Length => throw new NotSupportedException();
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+    /// <summary>Bytes the peer may still send before it must wait for credit.</summary>
+    internal long ReceiveWindow { get { lock (_gate) { return _receiveWindow; } } }
+
+    internal long SendWindow { get { lock (_gate) { return _sendWindow; } } }
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override int ReadByte()
+    {
+        Span<byte> one = stackalloc byte[1];
+        return Read(one) == 0 ? -1 : one[0];
+    }
+
+    public override int Read(Span<byte> buffer)
+    {
+        if (buffer.IsEmpty)
+        {
+            return 0;
+        }
+        long credit = 0;
+        int copied;
+        lock (_gate)
+        {
+            while (_buffered == 0)
+            {
+                if (_reset)
+                {
+                    throw new IOException($"yamux stream {Id} was reset");
+                }
+                if (_remoteClosed)
+                {
+                    return 0;
+                }
+                if (_sessionFailure is not null)
+                {
+                    throw new IOException($"yamux stream {Id}: session closed: {_sessionFailure}");
+                }
+                Monitor.Wait(_gate);
+            }
+            copied = 0;
+            while (copied < buffer.Length && _segments.Count > 0)
+            {
+                var head = _segments.Peek();
+                var n = Math.Min(head.Length - _headOffset, buffer.Length - copied);
+                head.AsSpan(_headOffset, n).CopyTo(buffer[copied..]);
+                copied += n;
+                _headOffset += n;
+                if (_headOffset == head.Length)
+                {
+                    _segments.Dequeue();
+                    _headOffset = 0;
+                }
+            }
+            _buffered -= copied;
+            _owedCredit += copied;
+            // Like Go's yamux: grant credit once half the window is owed, not for every read.
+            if (_owedCredit >= YamuxSession.InitialWindow / 2 && !_remoteClosed && !_reset)
+            {
+                credit = _owedCredit;
+                _receiveWindow += credit;
+                _owedCredit = 0;
+            }
+        }
+        if (credit > 0)
+        {
+            _session.Send(YamuxHeader.Create(YamuxFrameType.WindowUpdate, YamuxFlags.None, Id, (uint)credit));
+        }
+        return copied;
+    }
+
+    public override void Write(byte[] buffer, int offset, int count) =>
+        WriteAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
+
+    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        var offset = 0;
+        while (offset < buffer.Length)
+        {
+            Task? wait = null;
+            var chunk = 0;
+            lock (_gate)
+            {
+                ThrowIfCannotWrite();
+                if (_sendWindow > 0)
+                {
+                    chunk = (int)Math.Min(Math.Min(_sendWindow, buffer.Length - offset), MaxDataFrame);
+                    _sendWindow -= chunk;
+                }
+                else
+                {
+                    _creditWaiter ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                    wait = _creditWaiter.Task;
+                }
+            }
+            if (wait is not null)
+            {
+                await wait.WaitAsync(cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+            var payload = buffer.Slice(offset, chunk).ToArray();
+            _session.Send(YamuxHeader.Create(YamuxFrameType.Data, YamuxFlags.None, Id, (uint)chunk), payload);
+            offset += chunk;
+        }
+    }
+
+    public override void Flush() { }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    /// <summary>Half-close: tells the peer this side will send nothing more (FIN).</summary>
+    public void CloseWrite()
+    {
+        bool forget;
+        lock (_gate)
+        {
+            if (_localClosed || _reset || _sessionFailure is not null)
+            {
+                return;
+            }
+            _localClosed = true;
+            forget = _remoteClosed;
+        }
+        _session.Send(YamuxHeader.Create(YamuxFrameType.WindowUpdate, YamuxFlags.Fin, Id, 0));
+        if (forget)
+        {
+            _session.Forget(Id);
+        }
+    }
+
+    /// <summary>Aborts the stream in both directions (RST); used when its content is unusable.</summary>
+    public void Reset()
+    {
+        lock (_gate)
+        {
+            if (_reset || _sessionFailure is not null)
+            {
+                return;
+            }
+            MarkReset();
+        }
+        _session.Send(YamuxHeader.Create(YamuxFrameType.WindowUpdate, YamuxFlags.Rst, Id, 0));
+        _session.Forget(Id);
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            CloseWrite();
+        }
+        base.Dispose(disposing);
+    }
+
+    /// <summary>Data from the peer; the session has checked it fits the receive window.</summary>
+    internal void Receive(byte[] payload)
+    {
+        lock (_gate)
+        {
+            if (payload.Length > _receiveWindow)
+            {
+                throw new YamuxProtocolException(
+                    $"stream {Id} received {payload.Length} bytes with only {_receiveWindow} bytes of window left");
+            }
+            if (_reset || _remoteClosed)
+            {
+                return;
+            }
+            _receiveWindow -= payload.Length;
+            _segments.Enqueue(payload);
+            _buffered += payload.Length;
+            Monitor.PulseAll(_gate);
+        }
+    }
+
+    internal void AddSendCredit(uint delta)
+    {
+        lock (_gate)
+        {
+            _sendWindow = Math.Min(_sendWindow + delta, uint.MaxValue);
+            ReleaseWriter();
+        }
+    }
+
+    internal void OnRemoteFin()
+    {
+        bool forget;
+        lock (_gate)
+        {
+            _remoteClosed = true;
+            forget = _localClosed;
+            Monitor.PulseAll(_gate);
+        }
+        if (forget)
+        {
+            _session.Forget(Id);
+        }
+    }
+
+    internal void OnRemoteReset()
+    {
+        lock (_gate)
+        {
+            MarkReset();
+        }
+        _session.Forget(Id);
+    }
+
+    internal void OnSessionClosed(string reason)
+    {
+        lock (_gate)
+        {
+            _sessionFailure ??= reason;
+            Monitor.PulseAll(_gate);
+            ReleaseWriter();
+        }
+    }
+
+    private void MarkReset()
+    {
+        _reset = true;
+        _segments.Clear();
+        _buffered = 0;
+        Monitor.PulseAll(_gate);
+        ReleaseWriter();
+    }
+
+    private void ReleaseWriter()
+    {
+        _creditWaiter?.TrySetResult();
+        _creditWaiter = null;
+    }
+
+    private void ThrowIfCannotWrite()
+    {
+        if (_reset)
+        {
+            throw new IOException($"yamux stream {Id} was reset");
+        }
+        if (_sessionFailure is not null)
+        {
+            throw new IOException($"yamux stream {Id}: session closed: {_sessionFailure}");
+        }
+        if (_localClosed)
+        {
+            throw new IOException($"yamux stream {Id} is closed for writing");
+        }
+    }
+}
