@@ -1,0 +1,90 @@
+using System.Text.Json.Nodes;
+using ApisixPlugin.Deploy.Tests.Support;
+
+namespace ApisixPlugin.Deploy.Tests.Rendering;
+
+/// <summary>Every container the plugin adds is locked down the same way, in every variant.</summary>
+public sealed class RenderedSecurityTests
+{
+    public static TheoryData<string> Variants => ["base", "overlays/plain-container", "overlays/namespaced"];
+
+    [Theory]
+    [MemberData(nameof(Variants))]
+    public async Task Every_added_container_is_non_root_read_only_and_drops_all_capabilities(string variant)
+    {
+        var install = await RenderedInstall.RenderAsync(variant);
+
+        foreach (var name in DeployNames.AddedContainers)
+        {
+            AssertRestricted(variant, name, install.Container(name)["securityContext"]?.AsObject());
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Variants))]
+    public async Task Added_containers_run_the_retaggable_plugin_image(string variant)
+    {
+        var install = await RenderedInstall.RenderAsync(variant);
+
+        foreach (var name in DeployNames.AddedContainers)
+        {
+            var image = install.Container(name).Str("image");
+            Assert.Matches($"^{DeployNames.Image}:[0-9A-Za-z._-]+$", image);
+        }
+    }
+
+    [Fact]
+    public async Task A_users_overlay_retags_every_plugin_container_with_kustomize_images()
+    {
+        var overlay = Directory.CreateTempSubdirectory("apisix-plugin-retag-");
+        try
+        {
+            // kustomize only takes relative paths to other kustomizations.
+            var kustomization = $"""
+                apiVersion: kustomize.config.k8s.io/v1beta1
+                kind: Kustomization
+                resources:
+                  - {Path.GetRelativePath(overlay.FullName, RepoPaths.Kustomize("base"))}
+                images:
+                  - name: {DeployNames.Image}
+                    newName: registry.example.internal/mirror/apisix-plugin
+                    newTag: 9.9.9-test
+                """;
+            await File.WriteAllTextAsync(Path.Combine(overlay.FullName, "kustomization.yaml"), kustomization);
+
+            var install = await RenderedInstall.RenderDirectoryAsync(overlay.FullName);
+
+            Assert.All(DeployNames.AddedContainers, name =>
+                Assert.Equal("registry.example.internal/mirror/apisix-plugin:9.9.9-test", install.Container(name).Str("image")));
+        }
+        finally
+        {
+            overlay.Delete(recursive: true);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Variants))]
+    public async Task The_controller_container_only_gains_volume_mounts(string variant)
+    {
+        var install = await RenderedInstall.RenderAsync(variant);
+
+        var controller = install.Container(DeployNames.ControllerContainer);
+
+        // A partial object: anything else here would overwrite the controller's own settings.
+        Assert.Equal(["name", "volumeMounts"], controller.Select(p => p.Key).Order(StringComparer.Ordinal));
+    }
+
+    private static void AssertRestricted(string variant, string container, JsonObject? context)
+    {
+        Assert.True(context is not null, $"{variant}: {container} has no securityContext");
+        Assert.True(context["runAsNonRoot"]?.GetValue<bool>() == true, $"{variant}: {container} runAsNonRoot");
+        Assert.True(context["runAsUser"]?.GetValue<long>() is > 0, $"{variant}: {container} runAsUser must be a non-zero uid");
+        Assert.True(context["readOnlyRootFilesystem"]?.GetValue<bool>() == true, $"{variant}: {container} readOnlyRootFilesystem");
+        Assert.True(context["allowPrivilegeEscalation"]?.GetValue<bool>() == false, $"{variant}: {container} allowPrivilegeEscalation");
+        Assert.Equal(["ALL"], context.Path("capabilities", "drop").Strings());
+        Assert.Null(context.Path("capabilities", "add"));
+        Assert.Equal("RuntimeDefault", context.Path("seccompProfile", "type")?.GetValue<string>());
+        Assert.Null(context["privileged"]);
+    }
+}
