@@ -1,0 +1,74 @@
+using System.Text.Json.Nodes;
+using ApisixPlugin.Deploy.Tests.Support;
+
+namespace ApisixPlugin.Deploy.Tests.Rendering;
+
+/// <summary>
+/// deploy/helm/values-argo-rollouts.yaml must install the same thing as the kustomize base: the
+/// chart copies these values verbatim into the controller pod, ConfigMap and (Cluster)Role, so
+/// comparing them with the rendered base keeps the two install paths in step.
+/// </summary>
+public sealed class HelmValuesTests
+{
+    private static readonly JsonObject Values = Yaml.LoadFile(RepoPaths.HelmValues).Single();
+
+    [Fact]
+    public async Task The_chart_gets_the_same_init_containers_as_the_kustomize_base()
+    {
+        var install = await RenderedInstall.RenderAsync("base");
+
+        var helm = Values.Path("controller", "initContainers")!.AsArray();
+
+        Assert.Equal(Canonical(install.InitContainers), Canonical(helm));
+    }
+
+    [Fact]
+    public async Task The_chart_gets_the_same_controller_mounts_and_volumes_as_the_kustomize_base()
+    {
+        var install = await RenderedInstall.RenderAsync("base");
+
+        Assert.Equal(
+            Canonical(install.Container(DeployNames.ControllerContainer)["volumeMounts"]!.AsArray()),
+            Canonical(Values.Path("controller", "volumeMounts")!.AsArray()));
+        Assert.Equal(Canonical(install.PodSpec["volumes"]!.AsArray()), Canonical(Values.Path("controller", "volumes")!.AsArray()));
+    }
+
+    [Fact]
+    public async Task The_chart_registers_the_same_plugin_entry_as_the_kustomize_base()
+    {
+        var install = await RenderedInstall.RenderAsync("base");
+
+        var helmEntry = Assert.Single(Values.Path("controller", "trafficRouterPlugins")!.AsArray())!;
+
+        Assert.Equal(Canonical(RenderedPodTests.RegisteredPlugin(install)), Canonical(helmEntry));
+    }
+
+    [Fact]
+    public void The_chart_adds_exactly_the_plugins_rbac_rules()
+    {
+        var rules = new JsonObject { ["rules"] = Values.Path("providerRBAC", "additionalRules")!.DeepClone() };
+
+        Assert.Equal(DeployNames.PluginPermissions.Order(), RbacRules.Flatten(rules).Order());
+    }
+
+    [Fact]
+    public void The_chart_values_only_set_the_keys_the_plugin_needs()
+    {
+        Assert.Equal(["controller", "providerRBAC"], Values.Select(p => p.Key).Order(StringComparer.Ordinal));
+        Assert.Equal(["initContainers", "trafficRouterPlugins", "volumeMounts", "volumes"],
+            Values["controller"]!.AsObject().Select(p => p.Key).Order(StringComparer.Ordinal));
+    }
+
+    /// <summary>Key order and the image tag aside (the values pin one; kustomize sets one), equal means equal.</summary>
+    private static string Canonical(JsonNode node) => Sorted(node)?.ToJsonString() ?? "null";
+
+    private static JsonNode? Sorted(JsonNode? node) => node switch
+    {
+        JsonObject o => new JsonObject(o.OrderBy(p => p.Key, StringComparer.Ordinal)
+            .Select(p => KeyValuePair.Create(p.Key, p.Key == "image" ? JsonValue.Create(Untagged(p.Value!.GetValue<string>())) : Sorted(p.Value)))),
+        JsonArray a => new JsonArray(a.Select(Sorted).ToArray()),
+        _ => node?.DeepClone(),
+    };
+
+    private static string Untagged(string image) => image[..image.LastIndexOf(':')];
+}
