@@ -10,6 +10,7 @@ public sealed record RolloutContext(
     string CanaryService,
     string StableService,
     ImmutableArray<string> ManagedRoutes,
+    string PluginName,
     string PluginConfigJson,
     int MaxTrafficWeight = RolloutContext.DefaultMaxTrafficWeight,
     PingPongServices? PingPong = null,

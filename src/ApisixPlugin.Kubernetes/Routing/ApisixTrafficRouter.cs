@@ -1,0 +1,118 @@
+using System.Collections.Immutable;
+using ApisixPlugin.Core.Configuration;
+using ApisixPlugin.Core.Errors;
+using ApisixPlugin.Core.Patching;
+using ApisixPlugin.Core.Routes;
+using ApisixPlugin.Core.Rollouts;
+using ApisixPlugin.Core.Weights;
+using ApisixPlugin.Kubernetes.Events;
+using ApisixPlugin.Kubernetes.Store;
+using ApisixPlugin.Kubernetes.Telemetry;
+using Microsoft.Extensions.Logging;
+
+namespace ApisixPlugin.Kubernetes.Routing;
+
+/// <summary>
+/// Carries out traffic-router calls: reads the configured routes, lets the pure core plan the
+/// change, and writes it. Every route is read and planned before any is written, so one bad route
+/// stops the call with nothing changed. A write that meets a concurrent edit is re-read, re-planned
+/// and retried a bounded number of times.
+/// </summary>
+public sealed partial class ApisixTrafficRouter(IApisixRouteStore store, IRolloutEvents events, ILogger<ApisixTrafficRouter> logger)
+{
+    public const int MaxAttempts = 5;
+
+    public async Task<int> SetWeightAsync(RolloutContext rollout, int desiredWeight, IReadOnlyList<WeightDestination> additional, CancellationToken cancellationToken)
+    {
+        var config = Configuration(rollout);
+        var split = WeightSplit.For(rollout, desiredWeight, additional);
+        var changed = await ApplyAsync(rollout, config.Routes, (route, target) => WeightPlanner.Plan(route, target, split), cancellationToken).ConfigureAwait(false);
+        if (changed > 0)
+        {
+            events.Record(new RolloutEvent(rollout, false, "WeightUpdated",
+                $"ApisixRoute weights set to {split} on {string.Join(", ", config.Routes.Select(r => $"{r.Key} [{string.Join(", ", r.Rules)}]"))}"));
+        }
+
+        return changed;
+    }
+
+    public async Task<Verification> VerifyWeightAsync(RolloutContext rollout, int desiredWeight, IReadOnlyList<WeightDestination> additional, CancellationToken cancellationToken)
+    {
+        var config = Configuration(rollout);
+        var split = WeightSplit.For(rollout, desiredWeight, additional);
+        var routes = await ReadAllAsync(config.Routes, cancellationToken).ConfigureAwait(false);
+        for (var i = 0; i < routes.Length; i++)
+        {
+            var verification = WeightVerifier.Verify(routes[i], config.Routes[i], split);
+            if (!verification.Verified)
+            {
+                return verification;
+            }
+        }
+
+        return Verification.Ok;
+    }
+
+    /// <summary>Validates the plugin block; the call fails before any read when it is wrong.</summary>
+    public static PluginConfiguration Configuration(RolloutContext rollout) =>
+        PluginConfigurationParser.Parse(rollout.PluginName, rollout.PluginConfigJson, rollout.Namespace);
+
+    private async Task<int> ApplyAsync(
+        RolloutContext rollout,
+        ImmutableArray<RouteTarget> targets,
+        Func<ApisixRouteSnapshot, RouteTarget, RoutePatch> plan,
+        CancellationToken cancellationToken)
+    {
+        var routes = await ReadAllAsync(targets, cancellationToken).ConfigureAwait(false);
+        var patches = targets.Select((target, i) => plan(routes[i], target)).ToArray();
+
+        var changed = 0;
+        for (var i = 0; i < patches.Length; i++)
+        {
+            var patch = patches[i];
+            for (var attempt = 1; ; attempt++)
+            {
+                if (patch.IsEmpty)
+                {
+                    RouterMetrics.WritesSkipped.Add(1);
+                    RouterLog.RouteUnchanged(logger, rollout.Key, patch.Key);
+                    break;
+                }
+
+                try
+                {
+                    await store.PatchAsync(patch, cancellationToken).ConfigureAwait(false);
+                    RouterLog.RouteWritten(logger, rollout.Key, patch.Key, patch.Operations.Length);
+                    changed++;
+                    break;
+                }
+                catch (RouteConflictException e)
+                {
+                    if (attempt == MaxAttempts)
+                    {
+                        throw new RouterException(RouterErrorKind.Aborted,
+                            $"route {patch.Key}: still changing under concurrent edits after {MaxAttempts} attempts ({e.Message})", e);
+                    }
+
+                    RouterMetrics.ConflictsRetried.Add(1);
+                    RouterLog.ConflictRetry(logger, rollout.Key, patch.Key, attempt);
+                    await Task.Delay(Backoff(attempt), cancellationToken).ConfigureAwait(false);
+                    patch = plan(await RequireAsync(targets[i], cancellationToken).ConfigureAwait(false), targets[i]);
+                }
+            }
+        }
+
+        return changed;
+    }
+
+    private async Task<ApisixRouteSnapshot[]> ReadAllAsync(ImmutableArray<RouteTarget> targets, CancellationToken cancellationToken) =>
+        await Task.WhenAll(targets.Select(t => RequireAsync(t, cancellationToken))).ConfigureAwait(false);
+
+    private async Task<ApisixRouteSnapshot> RequireAsync(RouteTarget target, CancellationToken cancellationToken) =>
+        await store.GetAsync(target.Namespace, target.Name, cancellationToken).ConfigureAwait(false)
+        ?? throw RouterException.Precondition($"route {target.Key}: no ApisixRoute named '{target.Name}' in namespace '{target.Namespace}'");
+
+    /// <summary>20, 40, 80, 160 ms with jitter: enough for a human's kubectl edit or another controller's write to land.</summary>
+    private static TimeSpan Backoff(int attempt) =>
+        TimeSpan.FromMilliseconds((10 << attempt) * (0.75 + (Random.Shared.NextDouble() / 2)));
+}

@@ -1,0 +1,18 @@
+namespace ApisixPlugin.Sidecar.Hosting;
+
+/// <summary>Short switches for the container's args, mapped onto configuration keys.</summary>
+internal static class SidecarCommandLine
+{
+    public static readonly Dictionary<string, string> Switches = new(StringComparer.Ordinal)
+    {
+        ["--socket"] = "Sidecar:SocketPath",
+        ["--grpc-port"] = "Sidecar:GrpcPort",
+        ["--metrics-port"] = "Sidecar:MetricsPort",
+        ["--plugin-name"] = "Sidecar:PluginName",
+        ["--kubeconfig"] = "Sidecar:Kubeconfig",
+        ["--log-format"] = "Sidecar:LogFormat",
+    };
+
+    /// <summary>"serve" is the default verb; it is accepted and dropped so that either form works.</summary>
+    public static string[] WithoutVerb(string[] args) => args is ["serve", .. var rest] ? rest : args;
+}

@@ -1,0 +1,107 @@
+using ApisixPlugin.Kubernetes;
+using ApisixPlugin.Kubernetes.Telemetry;
+using ApisixPlugin.Sidecar.Grpc;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Options;
+using Prometheus;
+using Serilog;
+using Serilog.Formatting.Compact;
+
+namespace ApisixPlugin.Sidecar.Hosting;
+
+internal static class SidecarHostingExtensions
+{
+    public static WebApplicationBuilder AddSidecarLogging(this WebApplicationBuilder builder)
+    {
+        var json = builder.Configuration[$"{SidecarOptions.Section}:LogFormat"] != "text";
+        builder.Services.AddSerilog(config =>
+        {
+            config.MinimumLevel.Information()
+                .MinimumLevel.Override("Microsoft.AspNetCore", Serilog.Events.LogEventLevel.Warning)
+                .MinimumLevel.Override("Grpc", Serilog.Events.LogEventLevel.Warning)
+                .Enrich.FromLogContext();
+            _ = json
+                ? config.WriteTo.Console(new RenderedCompactJsonFormatter())
+                : config.WriteTo.Console(formatProvider: System.Globalization.CultureInfo.InvariantCulture);
+        });
+        return builder;
+    }
+
+    public static WebApplicationBuilder AddSidecarServices(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptionsWithValidateOnStart<SidecarOptions>()
+            .Bind(builder.Configuration.GetSection(SidecarOptions.Section));
+        builder.Services.AddSingleton<IValidateOptions<SidecarOptions>, SidecarOptionsValidator>();
+        builder.Services.AddSingleton<IValidateOptions<SidecarOptions>, SidecarOptionsFileValidator>();
+
+        builder.Services.AddApisixRoutesOnKubernetes(sp => sp.GetRequiredService<IOptions<SidecarOptions>>().Value.Kubeconfig);
+        builder.Services.AddGrpc(o => o.Interceptors.Add<RouterErrorInterceptor>());
+        builder.Services.AddGrpcHealthChecks();
+        builder.Services.AddGrpcReflection();
+        builder.Services.AddHealthChecks();
+        builder.Services.AddMetricServer(_ => { });
+        Metrics.ConfigureMeterAdapter(o => o.InstrumentFilterPredicate = i => i.Meter.Name == RouterMetrics.MeterName);
+        return builder;
+    }
+
+    /// <summary>gRPC (HTTP/2 only) on the Unix socket and optionally TCP; metrics and health on their own port.</summary>
+    public static WebApplicationBuilder AddSidecarEndpoints(this WebApplicationBuilder builder)
+    {
+        var options = new SidecarOptions();
+        builder.Configuration.GetSection(SidecarOptions.Section).Bind(options);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            // A socket file left by a killed predecessor would make the bind fail.
+            File.Delete(options.SocketPath);
+            kestrel.ListenUnixSocket(options.SocketPath, l => l.Protocols = HttpProtocols.Http2);
+            if (options.GrpcPort > 0)
+            {
+                kestrel.ListenAnyIP(options.GrpcPort, l => l.Protocols = HttpProtocols.Http2);
+            }
+
+            if (options.MetricsPort > 0)
+            {
+                kestrel.ListenAnyIP(options.MetricsPort, l => l.Protocols = HttpProtocols.Http1);
+            }
+        });
+        return builder;
+    }
+
+    public static WebApplication MapSidecarEndpoints(this WebApplication app)
+    {
+        var options = app.Services.GetRequiredService<IOptions<SidecarOptions>>().Value;
+        app.MapGrpcService<TrafficRouterService>();
+        app.MapGrpcHealthChecksService();
+        app.MapGrpcReflectionService();
+        if (options.MetricsPort > 0)
+        {
+            var port = $"*:{options.MetricsPort}";
+            app.MapMetrics().RequireHost(port);
+            app.MapHealthChecks("/healthz").RequireHost(port);
+        }
+
+        // The controller's container runs as another user: it must be able to connect.
+        app.Lifetime.ApplicationStarted.Register(() => File.SetUnixFileMode(options.SocketPath,
+            UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite
+            | UnixFileMode.OtherRead | UnixFileMode.OtherWrite));
+        return app;
+    }
+}
+
+internal static class SidecarRunExtensions
+{
+    /// <summary>A bad option stops the process at start with a message that names it, not a stack trace.</summary>
+    public static async Task<int> RunSidecarAsync(this WebApplication app)
+    {
+        try
+        {
+            await app.RunAsync().ConfigureAwait(false);
+            return 0;
+        }
+        catch (OptionsValidationException e)
+        {
+            await Console.Error.WriteLineAsync($"apisix-plugin: invalid configuration: {string.Join("; ", e.Failures)}").ConfigureAwait(false);
+            return 2;
+        }
+    }
+}

@@ -1,0 +1,67 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
+
+namespace ApisixPlugin.Sidecar.Hosting;
+
+/// <summary>The sidecar's settings (section "Sidecar"; command-line switches in <see cref="SidecarCommandLine"/>).</summary>
+internal sealed class SidecarOptions
+{
+    public const string Section = "Sidecar";
+    public const string DefaultSocketPath = "/run/apisix-plugin/sidecar.sock";
+    public const string DefaultPluginName = "apisixplugin/apisix";
+
+    /// <summary>The Unix socket the bridge connects to; its folder is shared with the controller container.</summary>
+    [Required]
+    [RegularExpression("^/.*[^/]$", ErrorMessage = "Sidecar:SocketPath must be an absolute file path")]
+    public string SocketPath { get; set; } = DefaultSocketPath;
+
+    /// <summary>Also serve gRPC on this TCP port (all interfaces), e.g. for a kubelet gRPC probe; 0 = off.</summary>
+    [Range(0, 65535)]
+    public int GrpcPort { get; set; }
+
+    /// <summary>Prometheus /metrics and /healthz on this TCP port; 0 = off.</summary>
+    [Range(0, 65535)]
+    public int MetricsPort { get; set; } = 9464;
+
+    /// <summary>The key under trafficRouting.plugins when a request does not say (the bridge always says).</summary>
+    [Required]
+    [RegularExpression("^[A-Za-z0-9][-A-Za-z0-9_.]*/[A-Za-z0-9][-A-Za-z0-9_.]*$",
+        ErrorMessage = "Sidecar:PluginName must have Argo's '<org>/<name>' form")]
+    public string PluginName { get; set; } = DefaultPluginName;
+
+    /// <summary>A kubeconfig file; empty means the in-cluster service account.</summary>
+    public string? Kubeconfig { get; set; }
+
+    /// <summary>"json" (one compact JSON object a line) or "text".</summary>
+    [RegularExpression("^(json|text)$", ErrorMessage = "Sidecar:LogFormat must be 'json' or 'text'")]
+    public string LogFormat { get; set; } = "json";
+}
+
+[OptionsValidator]
+internal sealed partial class SidecarOptionsValidator : IValidateOptions<SidecarOptions>;
+
+/// <summary>What attributes cannot say: files and folders that must exist.</summary>
+internal sealed class SidecarOptionsFileValidator : IValidateOptions<SidecarOptions>
+{
+    public ValidateOptionsResult Validate(string? name, SidecarOptions options)
+    {
+        var failures = new List<string>();
+        if (!string.IsNullOrEmpty(options.Kubeconfig) && !File.Exists(options.Kubeconfig))
+        {
+            failures.Add($"Sidecar:Kubeconfig: file '{options.Kubeconfig}' does not exist");
+        }
+
+        var folder = Path.GetDirectoryName(options.SocketPath);
+        if (!string.IsNullOrEmpty(folder) && !Directory.Exists(folder))
+        {
+            failures.Add($"Sidecar:SocketPath: folder '{folder}' does not exist (mount the shared emptyDir there)");
+        }
+
+        if (options.GrpcPort != 0 && options.GrpcPort == options.MetricsPort)
+        {
+            failures.Add($"Sidecar:GrpcPort and Sidecar:MetricsPort are both {options.GrpcPort}");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}
