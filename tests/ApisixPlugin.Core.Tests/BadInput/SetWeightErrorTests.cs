@@ -1,0 +1,189 @@
+using ApisixPlugin.Core.Errors;
+using ApisixPlugin.Core.Routes;
+using ApisixPlugin.Core.Tests.Support;
+using static ApisixPlugin.Core.Tests.Support.TestRoutes;
+
+namespace ApisixPlugin.Core.Tests.BadInput;
+
+/// <summary>
+/// Wrong call arguments are InvalidArgument; a route that lacks what the configuration names is
+/// FailedPrecondition. Each message names the route, rule, field and value at fault.
+/// </summary>
+public sealed class SetWeightErrorTests
+{
+    [Theory]
+    [InlineData(-1, 100)]
+    [InlineData(101, 100)]
+    [InlineData(1001, 1000)]
+    [InlineData(int.MinValue, 100)]
+    public void A_weight_outside_0_to_max_is_invalid(int weight, int max)
+    {
+        var e = Fails(RouterErrorKind.InvalidArgument, Guide(max, 0), Call(weight, max: max));
+
+        Assert.Contains($"desired weight {weight} is outside 0..{max}", e.Message, StringComparison.Ordinal);
+        Assert.Contains("rollout default/rollouts-demo", e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-100)]
+    public void MaxTrafficWeight_must_be_positive(int max)
+    {
+        var e = Fails(RouterErrorKind.InvalidArgument, Guide(), Call(0, max: max));
+
+        Assert.Contains($"maxTrafficWeight must be positive, not {max}", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Additional_weights_that_overflow_max_are_invalid()
+    {
+        var e = Fails(RouterErrorKind.InvalidArgument, Guide(), Call(60, additional: [("exp-a", 30), ("exp-b", 20)]));
+
+        Assert.Contains("canary 60 + additional 50 > 100", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Additional_weights_that_overflow_int_are_invalid_not_wrapped()
+    {
+        var e = Fails(RouterErrorKind.InvalidArgument, Guide(int.MaxValue, 0),
+            Call(0, max: int.MaxValue, additional: [("exp-a", int.MaxValue), ("exp-b", int.MaxValue)]));
+
+        Assert.Contains("weights overflow", e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(101)]
+    public void An_additional_weight_outside_0_to_max_is_named(int weight)
+    {
+        var e = Fails(RouterErrorKind.InvalidArgument, Guide(), Call(0, additional: [("exp-a", 10), ("exp-b", weight)]));
+
+        Assert.Contains("additional destination #1 ('exp-b')", e.Message, StringComparison.Ordinal);
+        Assert.Contains($"weight {weight} is outside 0..100", e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData(" ")]
+    public void An_additional_destination_without_a_service_is_invalid(string service)
+    {
+        var e = Fails(RouterErrorKind.InvalidArgument, Guide(), Call(10, additional: [(service, 10)]));
+
+        Assert.Contains("additional destination #0: serviceName is empty", e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(Canary)]
+    [InlineData(Stable)]
+    [InlineData("exp-a")]
+    public void A_service_given_twice_is_invalid(string duplicate)
+    {
+        var e = Fails(RouterErrorKind.InvalidArgument, Guide(), Call(10, additional: [("exp-a", 5), (duplicate, 5)]));
+
+        Assert.Contains($"additional destination #1: service '{duplicate}' is already a destination", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Canary_and_stable_must_differ_and_be_named()
+    {
+        var same = new SetWeightCall(SetWeightCall.DemoRollout(Config(Rule), canary: Stable, stable: Stable), 10, []);
+        var empty = new SetWeightCall(SetWeightCall.DemoRollout(Config(Rule), canary: " ", stable: Stable), 10, []);
+
+        Assert.Contains($"canary and stable service are both '{Stable}'", Fails(RouterErrorKind.InvalidArgument, Guide(), same).Message, StringComparison.Ordinal);
+        Assert.Contains("spec.strategy.canary.canaryService is empty", Fails(RouterErrorKind.InvalidArgument, Guide(), empty).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_unknown_rule_names_the_route_the_rule_and_the_existing_rules()
+    {
+        var route = Route([HttpRule("web", Backend(Stable, 100), Backend(Canary, 0)), HttpRule("api", Backend(Stable, 100), Backend(Canary, 0))]);
+
+        var e = Fails(RouterErrorKind.FailedPrecondition, route, Call(10, Config("web", "rollouts-apisx")));
+
+        Assert.Contains($"route {Key}: no rule named 'rollouts-apisx'", e.Message, StringComparison.Ordinal);
+        Assert.Contains("'web', 'api'", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_route_without_rules_fails_on_the_rule()
+    {
+        var e = Fails(RouterErrorKind.FailedPrecondition, Route([]), Call(10));
+
+        Assert.Contains($"no rule named '{Rule}'", e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(Canary, "canary")]
+    [InlineData(Stable, "stable")]
+    public void A_missing_canary_or_stable_backend_names_service_role_rule_and_route(string missing, string role)
+    {
+        var present = missing == Canary ? Stable : Canary;
+        var route = Route([HttpRule(Rule, Backend(present, 100), Backend("legacy", 0))]);
+
+        var e = Fails(RouterErrorKind.FailedPrecondition, route, Call(10));
+
+        Assert.Contains($"route {Key} rule '{Rule}'", e.Message, StringComparison.Ordinal);
+        Assert.Contains($"no backend with serviceName '{missing}' (the Rollout's {role} service)", e.Message, StringComparison.Ordinal);
+        Assert.Contains($"'{present}', 'legacy'", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_rule_without_backends_is_named()
+    {
+        var route = Route([$$"""{"name":"{{Rule}}","match":{"paths":["/*"]},"upstreams":[{"name":"u"}]}"""]);
+
+        var e = Fails(RouterErrorKind.FailedPrecondition, route, Call(10));
+
+        Assert.Contains($"rule '{Rule}': spec.http[0].backends is missing", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_service_listed_twice_in_the_route_is_named()
+    {
+        var route = Route([HttpRule(Rule, Backend(Stable, 50), Backend(Canary, 0), Backend(Stable, 50, "8080"))]);
+
+        var e = Fails(RouterErrorKind.FailedPrecondition, route, Call(10));
+
+        Assert.Contains($"route {Key} rule '{Rule}': backends list service '{Stable}' more than once", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_experiment_service_that_is_someone_elses_backend_is_not_taken_over()
+    {
+        var route = Route([HttpRule(Rule, Backend(Stable, 90), Backend(Canary, 0), Backend("shared-svc", 10))]);
+
+        var e = Fails(RouterErrorKind.FailedPrecondition, route, Call(10, additional: [("shared-svc", 20)]));
+
+        Assert.Contains($"route {Key} rule '{Rule}': backend 'shared-svc' was not added by this plugin", e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("not json")]
+    [InlineData("[\\\"exp-a\\\"]")]
+    [InlineData("{\\\"rollouts-apisix\\\":\\\"exp-a\\\"}")]
+    public void A_damaged_added_backends_annotation_is_named(string value)
+    {
+        var route = Guide(metadataExtra: $$""","annotations":{"{{ApisixRouteConventions.AddedBackendsAnnotation}}":"{{value}}"}""");
+
+        var e = Fails(RouterErrorKind.FailedPrecondition, route, Call(10));
+
+        Assert.Contains($"route {Key}: annotation {ApisixRouteConventions.AddedBackendsAnnotation}", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Only_configured_rules_are_checked()
+    {
+        var route = Route([HttpRule(Rule, Backend(Stable, 100), Backend(Canary, 0)), HttpRule("broken", Backend("x", 1), Backend("x", 1))]);
+
+        var patch = Call(10).Plan(route);
+
+        Assert.False(patch.IsEmpty);
+    }
+
+    private static RouterException Fails(RouterErrorKind kind, ApisixRouteSnapshot route, SetWeightCall call)
+    {
+        var e = Assert.Throws<RouterException>(() => call.Plan(route));
+        Assert.Equal(kind, e.Kind);
+        return e;
+    }
+}

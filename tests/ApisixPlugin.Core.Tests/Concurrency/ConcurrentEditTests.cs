@@ -1,0 +1,94 @@
+using System.Text.Json.Nodes;
+using ApisixPlugin.Core.Patching;
+using ApisixPlugin.Core.Routes;
+using ApisixPlugin.Core.Tests.Support;
+using static ApisixPlugin.Core.Tests.Support.TestRoutes;
+
+namespace ApisixPlugin.Core.Tests.Concurrency;
+
+/// <summary>
+/// Someone edits the route between the plugin's read and its write. The planned patch must then
+/// either keep the other edit or fail as a conflict (and be re-planned); it must never undo it.
+/// </summary>
+public sealed class ConcurrentEditTests
+{
+    private static readonly SetWeightCall ExperimentStep = Call(20, additional: [("exp-a", 10)]);
+
+    /// <summary>Plans on <paramref name="read"/>, lets <paramref name="edit"/> change the stored
+    /// route, then applies the patch to the edited route, as the API server would.</summary>
+    private static JsonNode WriteAfter(ApisixRouteSnapshot read, SetWeightCall call, Action<JsonNode> edit)
+    {
+        var patch = call.Plan(read);
+        Assert.False(patch.IsEmpty);
+        var stored = JsonNode.Parse(read.Json.GetRawText())!;
+        edit(stored);
+        return JsonNode.Parse(JsonPatchApplier.Apply(JsonText.Parse(stored.ToJsonString()), patch.Operations).GetRawText())!;
+    }
+
+    [Fact]
+    public void A_label_added_meanwhile_survives()
+    {
+        var result = WriteAfter(Guide(), ExperimentStep, r => r["metadata"]!["labels"] = new JsonObject { ["team"] = "shop" });
+
+        Assert.Equal("shop", result["metadata"]!["labels"]!["team"]!.GetValue<string>());
+        Assert.Equal(80 - 10, result["spec"]!["http"]![0]!["backends"]![0]!["weight"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public void An_edit_of_another_rule_survives()
+    {
+        var route = Route([HttpRule(Rule, Backend(Stable, 100), Backend(Canary, 0)), HttpRule("static", Backend(Stable, 100))]);
+
+        var result = WriteAfter(route, Call(30), r => r["spec"]!["http"]![1]!["backends"]![0]!["weight"] = 7);
+
+        Assert.Equal(7, result["spec"]!["http"]![1]!["backends"]![0]!["weight"]!.GetValue<int>());
+        Assert.Equal(30, result["spec"]!["http"]![0]!["backends"]![1]!["weight"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public void Another_annotation_added_meanwhile_survives_when_the_route_had_annotations()
+    {
+        var route = Guide(metadataExtra: ""","annotations":{"example.com/owner":"team"}""");
+
+        var result = WriteAfter(route, ExperimentStep, r => r["metadata"]!["annotations"]!["example.com/reviewed"] = "yes");
+
+        Assert.Equal("yes", result["metadata"]!["annotations"]!["example.com/reviewed"]!.GetValue<string>());
+        Assert.NotNull(result["metadata"]!["annotations"]![ApisixRouteConventions.AddedBackendsAnnotation]);
+    }
+
+    /// <summary>
+    /// The route had no annotations when it was read, so the plan adds the whole
+    /// <c>/metadata/annotations</c> map; nothing in the patch guards that it is still absent, so an
+    /// annotation someone added meanwhile is overwritten.
+    /// </summary>
+    [Fact]
+    public void An_annotation_added_meanwhile_to_a_route_without_annotations_is_not_lost()
+    {
+        JsonNode? result = null;
+        var conflict = Record.Exception(() =>
+            result = WriteAfter(Guide(), ExperimentStep, r => r["metadata"]!["annotations"] = new JsonObject { ["example.com/reviewed"] = "yes" }));
+
+        if (conflict is null)
+        {
+            Assert.Equal("yes", result!["metadata"]!["annotations"]!["example.com/reviewed"]?.GetValue<string>());
+        }
+        else
+        {
+            Assert.IsType<JsonPatchConflictException>(conflict);
+        }
+    }
+
+    [Fact]
+    public void A_rule_inserted_before_the_configured_one_is_a_conflict()
+    {
+        Assert.Throws<JsonPatchConflictException>(() => WriteAfter(Guide(), Call(30),
+            r => r["spec"]!["http"]!.AsArray().Insert(0, JsonNode.Parse(HttpRule("new-first", Backend("x", 1))))));
+    }
+
+    [Fact]
+    public void A_weight_changed_meanwhile_in_the_configured_rule_is_a_conflict()
+    {
+        Assert.Throws<JsonPatchConflictException>(() => WriteAfter(Guide(), Call(30),
+            r => r["spec"]!["http"]![0]!["backends"]![1]!["weight"] = 5));
+    }
+}
