@@ -34,6 +34,7 @@ type CallResult struct {
 	CallError error
 	Verified  *RpcVerified
 	Type      *string
+	Deadline  *time.Time
 	Elapsed   time.Duration
 }
 
@@ -122,4 +123,21 @@ func (c *RouterClient) VerifyWeight(ro *v1alpha1.Rollout, weight int32, extra []
 func (c *RouterClient) RemoveManagedRoutes(ro *v1alpha1.Rollout) CallResult {
 	var args interface{} = RemoveManagedRoutesArgs{Rollout: *ro}
 	return c.rpcErrorCall("RemoveManagedRoutes", &args)
+}
+
+// GetWeightUpdateDeadline sends GetWeightUpdateDeadlineArgs (argo-rollouts main branch only).
+func (c *RouterClient) GetWeightUpdateDeadline(ro *v1alpha1.Rollout) CallResult {
+	var resp WeightUpdateDeadlineResponse
+	var args interface{} = GetWeightUpdateDeadlineArgs{Rollout: *ro}
+	elapsed, err := c.call("GetWeightUpdateDeadline", &args, &resp)
+	if err != nil {
+		resp = WeightUpdateDeadlineResponse{Err: RpcError{ErrorString: fmt.Sprintf("GetWeightUpdateDeadline rpc call error: %s", err)}}
+	}
+	return CallResult{Err: resp.Err, CallError: err, Deadline: resp.Deadline, Elapsed: elapsed}
+}
+
+// ClearWeightUpdateDeadline sends ClearWeightUpdateDeadlineArgs (argo-rollouts main branch only).
+func (c *RouterClient) ClearWeightUpdateDeadline(ro *v1alpha1.Rollout) CallResult {
+	var args interface{} = ClearWeightUpdateDeadlineArgs{Rollout: *ro}
+	return c.rpcErrorCall("ClearWeightUpdateDeadline", &args)
 }

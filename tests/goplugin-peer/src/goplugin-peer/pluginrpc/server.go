@@ -99,3 +99,21 @@ func (s *RouterServer) Type(_ interface{}, resp *string) error {
 	*resp = s.Impl.Type()
 	return nil
 }
+
+// GetWeightUpdateDeadline serves Plugin.GetWeightUpdateDeadline: no delay is ever pending.
+func (s *RouterServer) GetWeightUpdateDeadline(args interface{}, resp *WeightUpdateDeadlineResponse) error {
+	if _, ok := args.(*GetWeightUpdateDeadlineArgs); !ok {
+		return invalid(args)
+	}
+	*resp = WeightUpdateDeadlineResponse{}
+	return nil
+}
+
+// ClearWeightUpdateDeadline serves Plugin.ClearWeightUpdateDeadline: nothing to clear.
+func (s *RouterServer) ClearWeightUpdateDeadline(args interface{}, resp *RpcError) error {
+	if _, ok := args.(*ClearWeightUpdateDeadlineArgs); !ok {
+		return invalid(args)
+	}
+	*resp = RpcError{}
+	return nil
+}

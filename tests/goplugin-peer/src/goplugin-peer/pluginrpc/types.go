@@ -6,6 +6,7 @@ package pluginrpc
 
 import (
 	"encoding/gob"
+	"time"
 
 	plugin "github.com/hashicorp/go-plugin"
 
@@ -70,6 +71,23 @@ type RemoveManagedRoutesArgs struct {
 	Rollout v1alpha1.Rollout
 }
 
+// GetWeightUpdateDeadlineArgs and ClearWeightUpdateDeadlineArgs are the arguments of the two
+// newest methods of argo-rollouts' rpc.go (on its main branch, not in every release).
+type GetWeightUpdateDeadlineArgs struct {
+	Rollout v1alpha1.Rollout
+}
+
+// ClearWeightUpdateDeadlineArgs: see GetWeightUpdateDeadlineArgs.
+type ClearWeightUpdateDeadlineArgs struct {
+	Rollout v1alpha1.Rollout
+}
+
+// WeightUpdateDeadlineResponse is the GetWeightUpdateDeadline reply (nil Deadline: none pending).
+type WeightUpdateDeadlineResponse struct {
+	Deadline *time.Time
+	Err      RpcError
+}
+
 // VerifyWeightResponse is the VerifyWeight reply.
 type VerifyWeightResponse struct {
 	Verified RpcVerified
@@ -84,4 +102,6 @@ func init() {
 	gob.RegisterName("SetHeaderArgs", new(SetHeaderArgs))
 	gob.RegisterName("SetMirrorArgs", new(SetMirrorArgs))
 	gob.RegisterName("RemoveManagedRoutesArgs", new(RemoveManagedRoutesArgs))
+	gob.RegisterName("GetWeightUpdateDeadlineArgs", new(GetWeightUpdateDeadlineArgs))
+	gob.RegisterName("ClearWeightUpdateDeadlineArgs", new(ClearWeightUpdateDeadlineArgs))
 }

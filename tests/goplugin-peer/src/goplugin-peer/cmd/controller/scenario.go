@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/ioutil"
 	"os"
+	"time"
 
 	"goplugin-peer/pluginrpc"
 	"goplugin-peer/rolloutfixture"
@@ -38,6 +39,7 @@ type callOutput struct {
 	CallError string  `json:"callError"`
 	Verified  *int32  `json:"verified,omitempty"`
 	Type      *string `json:"type,omitempty"`
+	Deadline  *string `json:"deadline,omitempty"`
 	ElapsedUs int64   `json:"elapsedUs"`
 }
 
@@ -130,12 +132,20 @@ func run(router *pluginrpc.RouterClient, index int, c scenarioCall, params rollo
 		r = router.SetMirrorRoute(&ro, route)
 	case "RemoveManagedRoutes":
 		r = router.RemoveManagedRoutes(&ro)
+	case "GetWeightUpdateDeadline":
+		r = router.GetWeightUpdateDeadline(&ro)
+	case "ClearWeightUpdateDeadline":
+		r = router.ClearWeightUpdateDeadline(&ro)
 	default:
 		return callOutput{Index: index, Method: c.Method, Error: "controller: unknown method " + c.Method}
 	}
 	out := callOutput{Index: index, Method: c.Method, Error: r.Err.ErrorString, Type: r.Type, ElapsedUs: r.Elapsed.Microseconds()}
 	if r.CallError != nil {
 		out.CallError = r.CallError.Error()
+	}
+	if r.Deadline != nil {
+		d := r.Deadline.Format(time.RFC3339Nano)
+		out.Deadline = &d
 	}
 	if r.Verified != nil {
 		v := int32(*r.Verified)
