@@ -63,10 +63,16 @@ internal sealed class NetRpcServer : IDisposable
                 _ = call.ContinueWith(_ => _inFlight.TryRemove(id, out Task? _), TaskScheduler.Default);
             }
         }
-        catch (Exception e) when (e is GobException or IOException or YamuxProtocolException)
+        catch (Exception e) when (e is GobException or YamuxProtocolException)
         {
             failure = e.Message;
             _log.Write(PluginLogLevel.Error, "net/rpc stream failed", ("server", _name), ("stream", _stream.Id), ("error", e.Message));
+        }
+        catch (IOException e)
+        {
+            // The stream or the whole session went away (reset, Quit, host gone): nothing to decode.
+            failure = e.Message;
+            _log.Write(PluginLogLevel.Debug, "net/rpc stream ended", ("server", _name), ("stream", _stream.Id), ("reason", e.Message));
         }
         Task.WhenAll(_inFlight.Values).ContinueWith(_ => { }, TaskScheduler.Default).Wait();
         _stopping.Cancel();

@@ -11,13 +11,11 @@ namespace ApisixPlugin.GoPlugin.Plugin;
 internal sealed class GoPluginServer : IDisposable
 {
     private readonly Socket _listener;
-    private readonly GoPluginServerOptions _options;
 
-    private GoPluginServer(Socket listener, string socketPath, GoPluginServerOptions options)
+    private GoPluginServer(Socket listener, string socketPath)
     {
         _listener = listener;
         SocketPath = socketPath;
-        _options = options;
     }
 
     public string SocketPath { get; }
@@ -25,11 +23,15 @@ internal sealed class GoPluginServer : IDisposable
     /// <summary>The one line the host expects first on stdout.</summary>
     public string HandshakeLine => GoPluginHandshake.Line(SocketPath);
 
-    /// <summary>Binds and listens before the handshake line may be printed.</summary>
-    public static GoPluginServer Listen(GoPluginServerOptions options)
+    /// <summary>
+    /// Binds and listens, so the handshake line may be printed; the services come later with
+    /// <see cref="ServeAsync"/>, which keeps process start to handshake short.
+    /// </summary>
+    /// <param name="socketDirectory">Where the socket goes; default go-plugin's PLUGIN_UNIX_SOCKET_DIR, else the temp dir.</param>
+    public static GoPluginServer Listen(string? socketDirectory = null)
     {
         var fromEnv = Environment.GetEnvironmentVariable("PLUGIN_UNIX_SOCKET_DIR");
-        var directory = options.SocketDirectory ?? (string.IsNullOrEmpty(fromEnv) ? Path.GetTempPath() : fromEnv);
+        var directory = socketDirectory ?? (string.IsNullOrEmpty(fromEnv) ? Path.GetTempPath() : fromEnv);
         for (var attempt = 0; ; attempt++)
         {
             var path = Path.Combine(directory, $"plugin{Environment.ProcessId}{Stopwatch.GetTimestamp() % 1_000_000}{attempt}");
@@ -38,7 +40,7 @@ internal sealed class GoPluginServer : IDisposable
             {
                 socket.Bind(new UnixDomainSocketEndPoint(path));
                 socket.Listen(16);
-                return new GoPluginServer(socket, path, options);
+                return new GoPluginServer(socket, path);
             }
             catch (SocketException) when (attempt < 5)
             {
@@ -53,7 +55,7 @@ internal sealed class GoPluginServer : IDisposable
     }
 
     /// <summary>Accepts host connections until cancelled.</summary>
-    public async Task ServeAsync(CancellationToken cancellationToken)
+    public async Task ServeAsync(GoPluginServerOptions options, CancellationToken cancellationToken)
     {
         while (!cancellationToken.IsCancellationRequested)
         {
@@ -66,12 +68,12 @@ internal sealed class GoPluginServer : IDisposable
             {
                 return;
             }
-            _options.Log.Write(PluginLogLevel.Debug, "host connected", ("socket", SocketPath));
-            var connection = new GoPluginConnection(new NetworkStream(client, ownsSocket: true), _options);
+            options.Log.Write(PluginLogLevel.Debug, "host connected", ("socket", SocketPath));
+            var connection = new GoPluginConnection(new NetworkStream(client, ownsSocket: true), options);
             _ = Task.Run(async () =>
             {
                 var reason = await connection.RunAsync().ConfigureAwait(false);
-                _options.OnConnectionClosed?.Invoke(reason);
+                options.OnConnectionClosed?.Invoke(reason);
             }, CancellationToken.None);
         }
     }

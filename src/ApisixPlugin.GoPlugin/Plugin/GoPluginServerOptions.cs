@@ -8,9 +8,6 @@ internal sealed class GoPluginServerOptions
     /// <summary>Plugin names the Dispenser hands out, each with the service behind its broker stream.</summary>
     public required IReadOnlyDictionary<string, INetRpcService> Plugins { get; init; }
 
-    /// <summary>Where the Unix socket goes; go-plugin's PLUGIN_UNIX_SOCKET_DIR, else the temp dir.</summary>
-    public string? SocketDirectory { get; init; }
-
     public IPluginLog Log { get; init; } = NullPluginLog.Instance;
 
     /// <summary>Control.Quit was answered: the process should exit now.</summary>
