@@ -17,6 +17,9 @@ public static class ApisixRouteConventions
     /// <summary>On managed routes: "namespace/name/uid" of the owning Rollout (ownerReferences cannot cross namespaces).</summary>
     public const string OwnerAnnotation = "rollouts.apisixplugin.io/owner";
 
+    /// <summary>On managed routes: "header" or "mirror", the step that made it.</summary>
+    public const string ManagedKindAnnotation = "rollouts.apisixplugin.io/managed-kind";
+
     /// <summary>
     /// On source routes: the experiment backends this plugin added, per rule, as JSON
     /// <c>{"rule": ["service", ...]}</c>. It is how a later step tells its own backends, which it

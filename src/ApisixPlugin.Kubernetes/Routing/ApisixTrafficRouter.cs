@@ -27,6 +27,7 @@ public sealed partial class ApisixTrafficRouter(IApisixRouteStore store, IRollou
         var config = Configuration(rollout);
         var split = WeightSplit.For(rollout, desiredWeight, additional);
         var changed = await ApplyAsync(rollout, config.Routes, (route, target) => WeightPlanner.Plan(route, target, split), cancellationToken).ConfigureAwait(false);
+        changed += await SyncMirrorWeightsAsync(rollout, config, split, cancellationToken).ConfigureAwait(false);
         if (changed > 0)
         {
             events.Record(new RolloutEvent(rollout, false, "WeightUpdated",
@@ -69,37 +70,24 @@ public sealed partial class ApisixTrafficRouter(IApisixRouteStore store, IRollou
         var changed = 0;
         for (var i = 0; i < patches.Length; i++)
         {
-            var patch = patches[i];
-            for (var attempt = 1; ; attempt++)
+            var target = targets[i];
+            RoutePatch? next = patches[i];
+            changed += await RetryAsync(rollout, target.Key, async () =>
             {
+                // The first attempt uses the plan made above; a retry after a conflict re-reads.
+                var patch = next ?? plan(await RequireAsync(target, cancellationToken).ConfigureAwait(false), target);
+                next = null;
                 if (patch.IsEmpty)
                 {
                     RouterMetrics.WritesSkipped.Add(1);
                     RouterLog.RouteUnchanged(logger, rollout.Key, patch.Key);
-                    break;
+                    return 0;
                 }
 
-                try
-                {
-                    await store.PatchAsync(patch, cancellationToken).ConfigureAwait(false);
-                    RouterLog.RouteWritten(logger, rollout.Key, patch.Key, patch.Operations.Length);
-                    changed++;
-                    break;
-                }
-                catch (RouteConflictException e)
-                {
-                    if (attempt == MaxAttempts)
-                    {
-                        throw new RouterException(RouterErrorKind.Aborted,
-                            $"route {patch.Key}: still changing under concurrent edits after {MaxAttempts} attempts ({e.Message})", e);
-                    }
-
-                    RouterMetrics.ConflictsRetried.Add(1);
-                    RouterLog.ConflictRetry(logger, rollout.Key, patch.Key, attempt);
-                    await Task.Delay(Backoff(attempt), cancellationToken).ConfigureAwait(false);
-                    patch = plan(await RequireAsync(targets[i], cancellationToken).ConfigureAwait(false), targets[i]);
-                }
-            }
+                await store.PatchAsync(patch, cancellationToken).ConfigureAwait(false);
+                RouterLog.RouteWritten(logger, rollout.Key, patch.Key, patch.Operations.Length);
+                return 1;
+            }, cancellationToken).ConfigureAwait(false);
         }
 
         return changed;

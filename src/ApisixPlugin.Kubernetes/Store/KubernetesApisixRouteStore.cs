@@ -109,10 +109,10 @@ internal sealed class KubernetesApisixRouteStore(IKubernetes client) : IApisixRo
     };
 
     /// <summary>
-    /// 409 is a resourceVersion/uid precondition or create conflict. A failed JSON Patch test is
-    /// answered 422 with "test" in the message (the API server's jsonpatch library), which is a
-    /// conflict too; any other 422 is the CRD schema rejecting the write, which is a bug or bad
-    /// input, never something a retry fixes.
+    /// 409 is a resourceVersion/uid precondition or create conflict. A JSON Patch that cannot be
+    /// applied (a failed test, or a path that no longer exists because the rule list changed) is
+    /// answered 422 with no causes: the route changed since it was read, so it is a conflict too.
+    /// A 422 with causes is the CRD schema rejecting the result, which no retry fixes.
     /// </summary>
     private static Exception Translate(HttpOperationException e, string verb, string ns, string name)
     {
@@ -121,7 +121,7 @@ internal sealed class KubernetesApisixRouteStore(IKubernetes client) : IApisixRo
         return e.Response.StatusCode switch
         {
             HttpStatusCode.Conflict => new RouteConflictException(key, $"route {key}: {verb} conflicted: {message}"),
-            HttpStatusCode.UnprocessableEntity when IsFailedTest(message) => new RouteConflictException(key, $"route {key}: changed since it was read ({message})"),
+            HttpStatusCode.UnprocessableEntity when !HasCauses(e) => new RouteConflictException(key, $"route {key}: changed since it was read ({message})"),
             HttpStatusCode.UnprocessableEntity => RouterException.Invalid($"route {key}: the API server rejected the {verb}: {message}"),
             HttpStatusCode.Forbidden => new RouterException(RouterErrorKind.PermissionDenied,
                 $"route {key}: the plugin may not {verb} apisixroutes in namespace '{ns}': {message}"),
@@ -133,8 +133,20 @@ internal sealed class KubernetesApisixRouteStore(IKubernetes client) : IApisixRo
         };
     }
 
-    private static bool IsFailedTest(string message) =>
-        message.Contains("test", StringComparison.OrdinalIgnoreCase) && message.Contains("fail", StringComparison.OrdinalIgnoreCase);
+    private static bool HasCauses(HttpOperationException e)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(e.Response.Content ?? "");
+            return doc.RootElement.TryGetProperty("details", out var details)
+                && details.TryGetProperty("causes", out var causes)
+                && causes.ValueKind == JsonValueKind.Array && causes.GetArrayLength() > 0;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
 
     private static string ApiMessage(HttpOperationException e)
     {

@@ -1,0 +1,62 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using ApisixPlugin.Core.Rollouts;
+using ApisixPlugin.Core.Routes;
+
+namespace ApisixPlugin.Core.ManagedRoutes;
+
+/// <summary>
+/// Who owns a managed route. A controller ownerReference to the Rollout (so Kubernetes garbage
+/// collects it with the Rollout) where the route is in the Rollout's namespace, and always an
+/// annotation naming the Rollout with its uid, since ownerReferences cannot cross namespaces.
+/// </summary>
+public static class ManagedRouteOwnership
+{
+    public static string OwnerValue(RolloutContext rollout) => $"{rollout.Namespace}/{rollout.Name}/{rollout.Uid}";
+
+    public static bool IsOwnedBy(ApisixRouteSnapshot route, RolloutContext rollout)
+    {
+        if (route.Annotation(ApisixRouteConventions.OwnerAnnotation) == OwnerValue(rollout))
+        {
+            return true;
+        }
+
+        if (string.IsNullOrEmpty(rollout.Uid) || !route.Json.TryGetProperty("metadata", out var metadata)
+            || !metadata.TryGetProperty("ownerReferences", out var owners) || owners.ValueKind != JsonValueKind.Array)
+        {
+            return false;
+        }
+
+        return owners.EnumerateArray().Any(o => o.TryGetProperty("uid", out var uid) && uid.ValueEquals(rollout.Uid));
+    }
+
+    /// <summary>The metadata of a managed route: no labels or annotations of the source are copied
+    /// (a GitOps tool's tracking label would make it claim, then prune, the copy).</summary>
+    public static JsonObject Metadata(RolloutContext rollout, string ns, string name, string kind)
+    {
+        var metadata = new JsonObject
+        {
+            ["name"] = name,
+            ["namespace"] = ns,
+            ["labels"] = new JsonObject { [ApisixRouteConventions.ManagedByLabel] = ApisixRouteConventions.ManagedByValue },
+            ["annotations"] = new JsonObject
+            {
+                [ApisixRouteConventions.OwnerAnnotation] = OwnerValue(rollout),
+                [ApisixRouteConventions.ManagedKindAnnotation] = kind,
+            },
+        };
+        if (ns == rollout.Namespace && !string.IsNullOrEmpty(rollout.Uid))
+        {
+            metadata["ownerReferences"] = new JsonArray(new JsonObject
+            {
+                ["apiVersion"] = rollout.ApiVersion,
+                ["kind"] = rollout.Kind,
+                ["name"] = rollout.Name,
+                ["uid"] = rollout.Uid,
+                ["controller"] = true,
+            });
+        }
+
+        return metadata;
+    }
+}
