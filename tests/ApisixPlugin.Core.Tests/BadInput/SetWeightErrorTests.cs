@@ -180,6 +180,26 @@ public sealed class SetWeightErrorTests
         Assert.False(patch.IsEmpty);
     }
 
+    /// <summary>
+    /// The 2.x CRD types weight as an unbounded integer, so the API server stores 3000000000 for a
+    /// backend the plugin does not own. That backend is someone else's: carried through, and never
+    /// an unhandled exception (which the gRPC host could only report as an internal error).
+    /// </summary>
+    [Theory]
+    [InlineData("3000000000")]
+    [InlineData("2147483647")]
+    [InlineData("-5")]
+    public void A_foreign_weight_of_any_integer_size_is_carried_through(string weight)
+    {
+        var foreign = "{\"serviceName\":\"legacy\",\"servicePort\":80,\"weight\":" + weight + "}";
+        var route = Route([HttpRule(Rule, Backend(Stable, 100), Backend(Canary, 0), foreign)]);
+
+        var (_, after) = Call(20).Run(route);
+
+        Assert.Equal(foreign, after.FindRule(Rule)!.Backends[2].Json.GetRawText());
+        Assert.Equal(20, after.FindRule(Rule)!.Backends[1].Weight);
+    }
+
     private static RouterException Fails(RouterErrorKind kind, ApisixRouteSnapshot route, SetWeightCall call)
     {
         var e = Assert.Throws<RouterException>(() => call.Plan(route));
