@@ -50,10 +50,10 @@ public sealed class RenderedRbacTests
     }
 
     [Theory]
-    [InlineData("base", new[] { "ClusterRole", "ClusterRoleBinding", "ConfigMap", "Deployment" })]
-    [InlineData("overlays/plain-container", new[] { "ClusterRole", "ClusterRoleBinding", "ConfigMap", "Deployment" })]
-    [InlineData("overlays/namespaced", new[] { "ConfigMap", "Deployment", "Role", "RoleBinding" })]
-    public async Task Each_variant_renders_only_its_objects_all_in_the_argo_rollouts_namespace(string variant, string[] kinds)
+    [InlineData("base", new[] { "ClusterRole", "ClusterRoleBinding", "ConfigMap", "Deployment", "ServiceAccount" })]
+    [InlineData("overlays/plain-container", new[] { "ClusterRole", "ClusterRoleBinding", "ConfigMap", "Deployment", "ServiceAccount" })]
+    [InlineData("overlays/namespaced", new[] { "ConfigMap", "Deployment", "Role", "RoleBinding", "ServiceAccount" })]
+    public async Task Each_variant_adds_only_its_objects_all_in_the_argo_rollouts_namespace(string variant, string[] kinds)
     {
         var install = await RenderedInstall.RenderAsync(variant);
 

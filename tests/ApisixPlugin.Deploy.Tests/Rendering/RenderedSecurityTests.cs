@@ -6,6 +6,8 @@ namespace ApisixPlugin.Deploy.Tests.Rendering;
 /// <summary>Every container the plugin adds is locked down the same way, in every variant.</summary>
 public sealed class RenderedSecurityTests
 {
+    private static readonly SeedInstall Seed = new();
+
     public static TheoryData<string> Variants => ["base", "overlays/plain-container", "overlays/namespaced"];
 
     [Theory]
@@ -34,33 +36,18 @@ public sealed class RenderedSecurityTests
     }
 
     [Fact]
-    public async Task A_users_overlay_retags_every_plugin_container_with_kustomize_images()
+    public async Task A_users_kustomization_retags_every_plugin_container_with_kustomize_images()
     {
-        var overlay = Directory.CreateTempSubdirectory("apisix-plugin-retag-");
-        try
-        {
-            // kustomize only takes relative paths to other kustomizations.
-            var kustomization = $"""
-                apiVersion: kustomize.config.k8s.io/v1beta1
-                kind: Kustomization
-                resources:
-                  - {Path.GetRelativePath(overlay.FullName, RepoPaths.Kustomize("base"))}
-                images:
-                  - name: {DeployNames.Image}
-                    newName: registry.example.internal/mirror/apisix-plugin
-                    newTag: 9.9.9-test
-                """;
-            await File.WriteAllTextAsync(Path.Combine(overlay.FullName, "kustomization.yaml"), kustomization);
+        var install = await RenderedInstall.RenderAsync("base", $"""
+            images:
+              - name: {DeployNames.Image}
+                newName: registry.example.internal/mirror/apisix-plugin
+                newTag: 9.9.9-test
+            """);
 
-            var install = await RenderedInstall.RenderDirectoryAsync(overlay.FullName);
-
-            Assert.All(DeployNames.AddedContainers, name =>
-                Assert.Equal("registry.example.internal/mirror/apisix-plugin:9.9.9-test", install.Container(name).Str("image")));
-        }
-        finally
-        {
-            overlay.Delete(recursive: true);
-        }
+        Assert.All(DeployNames.AddedContainers, name =>
+            Assert.Equal("registry.example.internal/mirror/apisix-plugin:9.9.9-test", install.Container(name).Str("image")));
+        Assert.Equal(ArgoRolloutsSeed.ControllerImage, install.Container(DeployNames.ControllerContainer).Str("image"));
     }
 
     [Theory]
@@ -68,11 +55,27 @@ public sealed class RenderedSecurityTests
     public async Task The_controller_container_only_gains_volume_mounts(string variant)
     {
         var install = await RenderedInstall.RenderAsync(variant);
+        var seed = Seed.Container(DeployNames.ControllerContainer);
 
-        var controller = install.Container(DeployNames.ControllerContainer);
+        var controller = install.Container(DeployNames.ControllerContainer).DeepClone().AsObject();
+        var mounts = controller["volumeMounts"]!.AsArray().Select(m => m!.Str("name")).ToList();
+        controller.Remove("volumeMounts");
+        var seedWithoutMounts = seed.DeepClone().AsObject();
+        seedWithoutMounts.Remove("volumeMounts");
 
-        // A partial object: anything else here would overwrite the controller's own settings.
-        Assert.Equal(["name", "volumeMounts"], controller.Select(p => p.Key).Order(StringComparer.Ordinal));
+        Assert.True(JsonNode.DeepEquals(seedWithoutMounts, controller), $"{variant} changed the controller container beyond its mounts");
+        Assert.Equal(["apisix-plugin-bin", "apisix-plugin-socket", "plugin-bin", "tmp"], mounts.Order(StringComparer.Ordinal));
+    }
+
+    [Theory]
+    [MemberData(nameof(Variants))]
+    public async Task The_pod_keeps_its_own_volumes_and_security_context(string variant)
+    {
+        var install = await RenderedInstall.RenderAsync(variant);
+
+        Assert.True(JsonNode.DeepEquals(Seed.PodSpec["securityContext"], install.PodSpec["securityContext"]));
+        Assert.Equal(["apisix-plugin-bin", "apisix-plugin-socket", "apisix-plugin-tmp", "plugin-bin", "tmp"],
+            install.PodSpec["volumes"]!.AsArray().Select(v => v!.Str("name")).Order(StringComparer.Ordinal));
     }
 
     private static void AssertRestricted(string variant, string container, JsonObject? context)

@@ -12,6 +12,9 @@ internal sealed class RenderedInstall
         Objects = objects;
     }
 
+    /// <summary>One render per variant per test run: tests only read it (they clone before changing).</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Task<RenderedInstall>> Rendered = new();
+
     public string Variant { get; }
 
     /// <summary>The multi-document YAML kubectl printed.</summary>
@@ -28,17 +31,38 @@ internal sealed class RenderedInstall
 
     public JsonArray Containers => PodSpec["containers"]?.AsArray() ?? [];
 
-    /// <summary>Variant paths relative to deploy/kustomize: "base", "overlays/plain-container", ...</summary>
-    public static async Task<RenderedInstall> RenderAsync(string variant)
-    {
-        var yaml = await Kubectl.KustomizeAsync(RepoPaths.Kustomize(variant));
-        return new RenderedInstall(variant, yaml, Support.Yaml.ParseDocuments(yaml));
-    }
+    /// <summary>
+    /// Renders a variant ("base", "overlays/plain-container", ...) the way an operator uses it: a
+    /// kustomization whose resources are an Argo Rollouts install (<see cref="ArgoRolloutsSeed"/>)
+    /// and whose components include the variant. <paramref name="extra"/> is appended to it.
+    /// </summary>
+    public static Task<RenderedInstall> RenderAsync(string variant, string extra = "") =>
+        extra.Length == 0 ? Rendered.GetOrAdd(variant, v => RenderUncachedAsync(v, "")) : RenderUncachedAsync(variant, extra);
 
-    public static async Task<RenderedInstall> RenderDirectoryAsync(string directory)
+    private static async Task<RenderedInstall> RenderUncachedAsync(string variant, string extra)
     {
-        var yaml = await Kubectl.KustomizeAsync(directory);
-        return new RenderedInstall(directory, yaml, Support.Yaml.ParseDocuments(yaml));
+        var dir = Directory.CreateTempSubdirectory("apisix-plugin-kustomize-");
+        try
+        {
+            await File.WriteAllTextAsync(Path.Combine(dir.FullName, "argo-rollouts.yaml"), ArgoRolloutsSeed.Yaml);
+            // kustomize only takes relative paths to other kustomizations.
+            var component = Path.GetRelativePath(dir.FullName, RepoPaths.Kustomize(variant));
+            await File.WriteAllTextAsync(Path.Combine(dir.FullName, "kustomization.yaml"), $"""
+                apiVersion: kustomize.config.k8s.io/v1beta1
+                kind: Kustomization
+                resources:
+                  - argo-rollouts.yaml
+                components:
+                  - {component}
+
+                """ + extra);
+            var yaml = await Kubectl.KustomizeAsync(dir.FullName);
+            return new RenderedInstall(variant, yaml, Support.Yaml.ParseDocuments(yaml));
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
     }
 
     public JsonObject? Find(string kind, string name) =>
