@@ -115,6 +115,26 @@ public sealed class SetWeightPropertyTests
     }
 
     [Fact]
+    public void A_route_that_carries_another_split_is_not_verified()
+    {
+        ScenarioGen.Scenarios.Sample(s =>
+        {
+            var (before, call, _, _) = SecondCall(s);
+            var previous = s.Call(s.First);
+            if (previous.Split().ToString() == call.Split().ToString())
+            {
+                Assert.True(WeightVerifier.Verify(before, call.TargetFor(before), call.Split()).Verified);
+                return;
+            }
+
+            var verification = WeightVerifier.Verify(before, call.TargetFor(before), call.Split());
+
+            Assert.False(verification.Verified, $"{before.Key} carries {previous.Split()} but verified {call.Split()}");
+            Assert.Contains(s.ConfiguredRules[0], verification.Detail, StringComparison.Ordinal);
+        }, iter: Iterations);
+    }
+
+    [Fact]
     public void The_patch_conflicts_when_a_configured_rules_backends_changed_meanwhile()
     {
         ScenarioGen.Scenarios.Sample(s =>
