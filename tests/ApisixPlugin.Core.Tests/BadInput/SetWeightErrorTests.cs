@@ -200,6 +200,19 @@ public sealed class SetWeightErrorTests
         Assert.Equal(20, after.FindRule(Rule)!.Backends[1].Weight);
     }
 
+    /// <summary>Owned weights always sum to maxTrafficWeight, so only a foreign negative weight
+    /// (the 2.x CRD has no minimum) can cancel them out; APISIX would then spread traffic evenly.</summary>
+    [Fact]
+    public void A_rule_whose_weights_would_cancel_out_is_refused()
+    {
+        var route = Route([HttpRule(Rule, Backend(Stable, 100), Backend(Canary, 0), Backend("legacy", -100))]);
+
+        var e = Fails(RouterErrorKind.InvalidArgument, route, Call(0));
+
+        Assert.Contains($"route {Key} rule '{Rule}'", e.Message, StringComparison.Ordinal);
+        Assert.Contains("weight 0", e.Message, StringComparison.Ordinal);
+    }
+
     private static RouterException Fails(RouterErrorKind kind, ApisixRouteSnapshot route, SetWeightCall call)
     {
         var e = Assert.Throws<RouterException>(() => call.Plan(route));
