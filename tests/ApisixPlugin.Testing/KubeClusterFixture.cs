@@ -37,7 +37,16 @@ public class KubeClusterFixture : IAsyncLifetime
         _server = await KubeApiServer.StartAsync();
         _admin = _server.CreateClient(KubeUsers.Admin);
         ApisixRoutes = new ApisixRouteApi(_admin);
-        await CrdInstaller.InstallAsync(_admin, Crd, CancellationToken.None);
+        try
+        {
+            await CrdInstaller.InstallAsync(_admin, Crd, CancellationToken.None);
+        }
+        catch (Exception e)
+        {
+            var log = _server.ApiServerLogTail();
+            await DisposeAsync();
+            throw new InvalidOperationException($"installing {Crd.YamlPath} failed: {e.Message}\nlast lines of kube-apiserver's log:\n{log}", e);
+        }
     }
 
     public IKubernetes ClientFor(string user) => Server.CreateClient(user);

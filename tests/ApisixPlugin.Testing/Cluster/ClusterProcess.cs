@@ -96,6 +96,6 @@ internal sealed class ClusterProcess
         }
     }
 
-    public string Describe() =>
-        $"--- {Name} (pid {ProcessGroupId}, {(HasExited ? $"exited with {_process.ExitCode}" : "running")}), last lines of {LogPath}:\n{LogTail()}";
+    public string Describe(int lines) =>
+        $"--- {Name} (pid {ProcessGroupId}, {(HasExited ? $"exited with {_process.ExitCode}" : "running")}), last {lines} lines of {LogPath}:\n{LogTail(lines)}";
 }

@@ -32,6 +32,8 @@ public sealed class KubeApiServer : IAsyncDisposable
 
     public string ApiServerLogPath => _files.ApiServerLog;
 
+    public string ApiServerLogTail(int lines = 40) => _apiServer.LogTail(lines);
+
     public static async Task<KubeApiServer> StartAsync(CancellationToken cancellationToken = default)
     {
         var binaries = KubeBinaries.Locate();
@@ -56,7 +58,8 @@ public sealed class KubeApiServer : IAsyncDisposable
         }
         catch (Exception e) when (e is OperationCanceledException or HttpRequestException or InvalidOperationException)
         {
-            var report = string.Join("\n", new[] { etcd, apiServer }.OfType<ClusterProcess>().Select(p => p.Describe()));
+            // The apiserver's own complaint first; etcd's log is chatty and rarely the cause.
+            var report = apiServer is null ? etcd.Describe(40) : $"{apiServer.Describe(40)}\n{etcd.Describe(12)}";
             await StopAsync(etcd, apiServer);
             throw new InvalidOperationException(
                 $"test kube cluster did not become ready after {stopwatch.Elapsed.TotalSeconds:F1}s ({e.Message}); data dir {files.Root}\n{report}", e);

@@ -8,7 +8,7 @@ namespace ApisixPlugin.Testing.Crds;
 /// <summary>Applies a CRD file and waits until the API server actually serves its resource.</summary>
 internal static class CrdInstaller
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 
     public static async Task InstallAsync(IKubernetes admin, ApisixCrd crd, CancellationToken cancellationToken)
     {
