@@ -1,0 +1,76 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace ApisixPlugin.Bridge.Tests.Support;
+
+/// <summary>One plugin call as the Go controller reported it (see tests/goplugin-peer/README.md).</summary>
+internal sealed record ControllerCall(int Index, string Method, string Error, string CallError, int? Verified, string? Type, long ElapsedUs);
+
+/// <summary>The stdout of one run of the Go controller, parsed: call lines and event lines.</summary>
+internal sealed class ControllerRun
+{
+    private readonly List<JsonElement> _events = [];
+
+    private ControllerRun(ProcessResult process) => Process = process;
+
+    public ProcessResult Process { get; }
+
+    public List<ControllerCall> Calls { get; } = [];
+
+    /// <summary>The event line with this name (started, ping, kill, concurrent, start-failed), or a failure naming the output.</summary>
+    public JsonElement Event(string name) =>
+        _events.FirstOrDefault(e => e.GetProperty("event").GetString() == name) is { ValueKind: JsonValueKind.Object } found
+            ? found
+            : throw new Xunit.Sdk.XunitException($"controller printed no '{name}' event\n{Process.Describe()}");
+
+    public ControllerCall Call(string method) =>
+        Calls.FirstOrDefault(c => c.Method == method) ?? throw new Xunit.Sdk.XunitException($"no {method} call\n{Process.Describe()}");
+
+    /// <summary>Runs the controller against a plugin file; the controller itself fails calls after callTimeout.</summary>
+    public static async Task<ControllerRun> StartAsync(
+        GoPeer peer, string pluginFile, IEnumerable<string> controllerArgs, IEnumerable<string> pluginArgs,
+        JsonObject? scenario = null, TimeSpan? timeout = null)
+    {
+        var args = new List<string> { "-plugin", pluginFile };
+        args.AddRange(controllerArgs);
+        if (scenario is not null)
+        {
+            args.AddRange(["-scenario", "-"]);
+        }
+        args.Add("--");
+        args.AddRange(pluginArgs);
+        var process = await ProcessRunner.RunAsync(peer.Controller, args, timeout ?? TimeSpan.FromSeconds(90), stdin: scenario?.ToJsonString());
+        return Parse(process);
+    }
+
+    private static ControllerRun Parse(ProcessResult process)
+    {
+        var run = new ControllerRun(process);
+        foreach (var line in process.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            JsonElement element;
+            try
+            {
+                element = JsonDocument.Parse(line).RootElement.Clone();
+            }
+            catch (JsonException e)
+            {
+                throw new Xunit.Sdk.XunitException($"controller printed a line that is not JSON ({e.Message}): {line}\n{process.Describe()}");
+            }
+            if (element.TryGetProperty("event", out _))
+            {
+                run._events.Add(element);
+                continue;
+            }
+            run.Calls.Add(new ControllerCall(
+                element.GetProperty("index").GetInt32(),
+                element.GetProperty("method").GetString()!,
+                element.GetProperty("error").GetString()!,
+                element.GetProperty("callError").GetString()!,
+                element.TryGetProperty("verified", out var v) ? v.GetInt32() : null,
+                element.TryGetProperty("type", out var t) ? t.GetString() : null,
+                element.GetProperty("elapsedUs").GetInt64()));
+        }
+        return run;
+    }
+}
