@@ -29,13 +29,14 @@ failure() { # a step that failed outside any test counts as one failed test, wit
 counter_attr() { grep -oP " $1=\"\K[0-9]+" <<<"$2" || echo 0; }
 
 # Reads the <Counters .../> element of a TRX file: prints "passed failed skipped".
-# xunit's skipped tests are "notExecuted"; errors, timeouts and aborts count as failed.
+# Skipped tests are only visible as total - executed (their "notExecuted" counter stays 0);
+# errors, timeouts and aborts count as failed.
 trx_counts() {
   local c
   c=$(grep -o '<Counters [^>]*>' "$1" | head -n1)
   echo "$(counter_attr passed "$c")" \
     "$(($(counter_attr failed "$c") + $(counter_attr error "$c") + $(counter_attr timeout "$c") + $(counter_attr aborted "$c")))" \
-    "$(counter_attr notExecuted "$c")"
+    "$(($(counter_attr total "$c") - $(counter_attr executed "$c")))"
 }
 
 # Fallback when no TRX was written: the "Passed!/Failed!  - Failed: 1, Passed: 2, Skipped: 0" lines.
