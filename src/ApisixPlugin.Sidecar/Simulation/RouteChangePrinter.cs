@@ -72,7 +72,9 @@ internal sealed class RouteChangePrinter : IDisposable
         var after = RouteRenderer.Render(route, _format);
         _lastPrinted[key] = after;
         _output.WriteLine($"  {(hadBefore ? "changed" : "created")} {key}:");
-        WriteIndented(_diff ? RouteRenderer.Diff(before ?? "", after) : after);
+        var text = _diff ? RouteRenderer.Diff(before ?? "", after) : after;
+        // A write can leave the route as it was (a later write in the step undid it).
+        WriteIndented(text.Length > 0 ? text : "(written, but the same as before)\n");
     }
 
     private void OnWritten(string key, ApisixRouteSnapshot? route)

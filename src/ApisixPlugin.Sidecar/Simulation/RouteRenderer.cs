@@ -54,7 +54,8 @@ internal static class RouteRenderer
     /// </summary>
     public static string Diff(string before, string after)
     {
-        var result = Differ.Instance.CreateLineDiffs(before, after, ignoreWhitespace: false, ignoreCase: false);
+        // Without the final newline, so that no empty last line shows up as added or removed.
+        var result = Differ.Instance.CreateLineDiffs(before.TrimEnd('\n'), after.TrimEnd('\n'), ignoreWhitespace: false, ignoreCase: false);
         var oldLines = result.PiecesOld;
         var newLines = result.PiecesNew;
         var text = new StringBuilder();

@@ -1,0 +1,195 @@
+using System.Text.Json;
+using ApisixPlugin.Sidecar.Simulation;
+
+namespace ApisixPlugin.Integration.Tests.Simulation;
+
+/// <summary><c>simulate</c> on files of one's own: bad configuration, other namespaces, mirror steps, diff and JSON output.</summary>
+public sealed class SimulateInputTests
+{
+    private static string GuideRollout => SimulationInputs.Load(null, null).RolloutYaml;
+
+    private static string GuideRoutes => SimulationInputs.Load(null, null).RoutesYaml;
+
+    [Fact]
+    public async Task An_unknown_plugin_field_fails_every_call_with_InvalidArgument_naming_it_and_changes_nothing()
+    {
+        using var folder = new SimulateRun.TempFolder();
+        var typo = GuideRollout.Replace("              rules:\n", "              rulez:\n", StringComparison.Ordinal);
+        Assert.NotEqual(GuideRollout, typo);
+        var rollout = folder.Write("rollout.yaml", typo);
+
+        var run = await SimulateRun.StartAsync("--rollout", rollout);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("  SetWeight(20): failed: InvalidArgument: plugins.apisixplugin/apisix.route: unknown field(s) 'rulez'",
+            run.Output, StringComparison.Ordinal);
+        Assert.Contains("SetHeaderRoute(set-header): failed: InvalidArgument:", run.Output, StringComparison.Ordinal);
+        // The controller does not verify after a failed SetWeight.
+        Assert.DoesNotContain("VerifyWeight", run.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("changed default/", run.Output, StringComparison.Ordinal);
+        Assert.Contains("failed", run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_Rollout_without_the_plugin_block_gets_the_services_message()
+    {
+        var run = await SimulateRun.StartAsync("--plugin-name", "example.com/other");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("SetWeight(20): failed: InvalidArgument: plugins.example.com/other: the Rollout has no configuration for this plugin",
+            run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Diff_shows_only_changed_lines()
+    {
+        var run = await SimulateRun.StartAsync("--diff");
+
+        Assert.Equal(0, run.ExitCode);
+        foreach (var header in new[] { "step 4: setWeight 40", "step 6: setWeight 60", "step 8: setWeight 80" })
+        {
+            var section = run.Section(header);
+            var body = section.Split('\n').SkipWhile(l => !l.StartsWith("  changed ", StringComparison.Ordinal)).Skip(1).ToList();
+            Assert.NotEmpty(body);
+            Assert.All(body, l => Assert.Matches(@"^    (@@ |-|\+)", l));
+            Assert.DoesNotContain("hosts:", section, StringComparison.Ordinal);
+            Assert.DoesNotContain("servicePort", section, StringComparison.Ordinal);
+            Assert.Contains("@@ - serviceName: rollout-apisix-canary-stable", section, StringComparison.Ordinal);
+        }
+
+        var step4 = run.Section("step 4: setWeight 40").Split('\n');
+        Assert.Contains("    -          weight: 80", step4);
+        Assert.Contains("    +          weight: 60", step4);
+        Assert.Contains("    -  generation: 2", step4);
+        Assert.Contains("    +  generation: 3", step4);
+    }
+
+    [Fact]
+    public async Task Mirror_steps_create_and_remove_a_mirror_route_in_the_Rollouts_namespace()
+    {
+        using var folder = new SimulateRun.TempFolder();
+        var rollout = folder.Write("rollout.yaml", """
+            apiVersion: argoproj.io/v1alpha1
+            kind: Rollout
+            metadata:
+              name: shop
+              namespace: prod
+            spec:
+              strategy:
+                canary:
+                  stableService: shop-stable
+                  canaryService: shop-canary
+                  trafficRouting:
+                    managedRoutes:
+                      - name: mirror-route
+                    plugins:
+                      apisixplugin/apisix:
+                        routes:
+                          - name: shop
+                  steps:
+                    - setWeight: 30
+                    - setMirrorRoute:
+                        name: mirror-route
+                        percentage: 50
+                        match:
+                          - method:
+                              exact: GET
+                    - setMirrorRoute:
+                        name: mirror-route
+                    - analysis: {}
+            """);
+        var routes = folder.Write("routes.yaml", """
+            apiVersion: v1
+            kind: Service
+            metadata:
+              name: shop-stable
+            ---
+            apiVersion: apisix.apache.org/v2
+            kind: ApisixRoute
+            metadata:
+              name: shop
+            spec:
+              http:
+                - name: shop
+                  match:
+                    paths: ["/*"]
+                  backends:
+                    - serviceName: shop-stable
+                      servicePort: 8080
+                    - serviceName: shop-canary
+                      servicePort: 8080
+            """);
+
+        var run = await SimulateRun.StartAsync("--rollout", rollout, "--routes", routes);
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        var mirror = SimulateRun.PrintedRoute(run.Section("step 2: setMirrorRoute mirror-route"), "prod/mirror-route");
+        var plugin = mirror["spec"]!["http"]![0]!["plugins"]!.AsArray().Single(p => (string)p!["name"]! == "proxy-mirror")!;
+        Assert.Equal(0.5, (double)plugin["config"]!["sample_ratio"]!);
+        Assert.Equal("http://shop-canary.prod.svc.cluster.local:8080", (string)plugin["config"]!["host"]!);
+        Assert.Contains("  deleted prod/mirror-route", run.Section("step 3: setMirrorRoute mirror-route"), StringComparison.Ordinal);
+        Assert.Contains("skipped", run.Section("step 4: analysis"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Json_output_prints_each_route_as_JSON()
+    {
+        var run = await SimulateRun.StartAsync("--output", "json");
+
+        Assert.Equal(0, run.ExitCode);
+        var lines = run.Section("step 1: setWeight 20").Split('\n');
+        var start = Array.IndexOf(lines, "  changed default/rollouts-apisix-route:");
+        var json = string.Join('\n', lines.Skip(start + 1).Select(l => l[4..]));
+        using var route = JsonDocument.Parse(json);
+        var backends = route.RootElement.GetProperty("spec").GetProperty("http")[0].GetProperty("backends");
+        Assert.Equal(80, backends[0].GetProperty("weight").GetInt32());
+        Assert.Equal(20, backends[1].GetProperty("weight").GetInt32());
+        Assert.False(route.RootElement.GetProperty("metadata").TryGetProperty("uid", out _));
+        Assert.False(route.RootElement.GetProperty("metadata").TryGetProperty("resourceVersion", out _));
+    }
+
+    [Theory]
+    [InlineData("--bogus")]
+    [InlineData("--output", "xml")]
+    [InlineData("--rollout")]
+    [InlineData("--plugin-name", "no-slash")]
+    public async Task A_bad_command_line_exits_2_with_the_usage(params string[] args)
+    {
+        var run = await SimulateRun.StartAsync(args);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("usage: apisix-plugin simulate", run.Error, StringComparison.Ordinal);
+        Assert.Equal("", run.Output);
+    }
+
+    [Fact]
+    public async Task A_missing_file_exits_1_naming_it()
+    {
+        var run = await SimulateRun.StartAsync("--routes", "/nonexistent/routes.yaml");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("/nonexistent/routes.yaml: cannot be read", run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_routes_file_without_ApisixRoutes_exits_1()
+    {
+        using var folder = new SimulateRun.TempFolder();
+        var services = folder.Write("services.yaml", "apiVersion: v1\nkind: Service\nmetadata:\n  name: s\n");
+
+        var run = await SimulateRun.StartAsync("--routes", services);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("no document of kind ApisixRoute", run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_guide_routes_file_round_trips_through_its_printed_form()
+    {
+        var run = await SimulateRun.StartAsync();
+        var printed = SimulateRun.PrintedRoute(run.Section("step 1: setWeight 20"), "default/rollouts-apisix-route");
+        var source = (System.Text.Json.Nodes.JsonObject)YamlToJson.ReadDocuments(GuideRoutes, "guide").Single();
+
+        Assert.Equal(source["spec"]!["http"]![0]!["match"]!.ToJsonString(), printed["spec"]!["http"]![0]!["match"]!.ToJsonString());
+    }
+}
