@@ -58,7 +58,12 @@ internal sealed class NetRpcServer : IDisposable
             while (ReadRequest(decoder) is var (method, seq, body))
             {
                 var id = Interlocked.Increment(ref _nextCall);
-                var call = Task.Run(() => DispatchAsync(method, seq, body));
+                // Runs inline until the handler awaits (a sidecar call); an instant answer costs no thread hop.
+                var call = DispatchAsync(method, seq, body);
+                if (call.IsCompleted)
+                {
+                    continue;
+                }
                 _inFlight[id] = call;
                 _ = call.ContinueWith(_ => _inFlight.TryRemove(id, out Task? _), TaskScheduler.Default);
             }

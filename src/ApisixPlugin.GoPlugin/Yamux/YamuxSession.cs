@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Collections.Concurrent;
+using System.Net.Sockets;
 using System.Threading.Channels;
 
 namespace ApisixPlugin.GoPlugin.Yamux;
@@ -19,13 +20,13 @@ internal sealed class YamuxSession : IAsyncDisposable
     private readonly Stream _transport;
     private readonly Action<string>? _onClosed;
     private readonly ConcurrentDictionary<uint, YamuxStream> _streams = new();
-    private readonly Channel<(YamuxHeader Header, byte[]? Payload)> _outgoing =
-        Channel.CreateUnbounded<(YamuxHeader, byte[]?)>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly ConcurrentQueue<(YamuxHeader Header, byte[]? Payload)> _outgoing = new();
+    private readonly ArrayBufferWriter<byte> _batch = new(WriteBatchBytes);
+    private int _writerActive;
     private readonly Channel<YamuxStream> _accepted =
         Channel.CreateBounded<YamuxStream>(new BoundedChannelOptions(AcceptBacklog) { SingleReader = false });
     private readonly TaskCompletionSource<string> _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task _readLoop = Task.CompletedTask;
-    private Task _writeLoop = Task.CompletedTask;
 
     public YamuxSession(Stream transport, Action<string>? onClosed = null)
     {
@@ -38,11 +39,7 @@ internal sealed class YamuxSession : IAsyncDisposable
 
     public int OpenStreams => _streams.Count;
 
-    public void Start()
-    {
-        _writeLoop = Task.Run(WriteLoopAsync);
-        _readLoop = Task.Run(ReadLoopAsync);
-    }
+    public void Start() => _readLoop = Task.Run(ReadLoopAsync);
 
     /// <summary>The next stream the peer opened; null once the session has ended.</summary>
     public async ValueTask<YamuxStream?> AcceptAsync(CancellationToken cancellationToken = default)
@@ -57,7 +54,66 @@ internal sealed class YamuxSession : IAsyncDisposable
         }
     }
 
-    internal void Send(YamuxHeader header, byte[]? payload = null) => _outgoing.Writer.TryWrite((header, payload));
+    /// <summary>
+    /// Queues a frame and, unless another thread is writing already, writes the queue to the
+    /// socket on this thread: no hop to a writer task, and frames keep their order.
+    /// </summary>
+    internal void Send(YamuxHeader header, byte[]? payload = null)
+    {
+        if (_closed.Task.IsCompleted && header.Type != YamuxFrameType.GoAway)
+        {
+            return;
+        }
+        _outgoing.Enqueue((header, payload));
+        DrainOutgoing();
+    }
+
+    /// <summary>
+    /// The reader loop must never wait on the socket's send side, so what it sends (ACKs, pings)
+    /// is written from the thread pool.
+    /// </summary>
+    private void SendFromReader(YamuxHeader header)
+    {
+        _outgoing.Enqueue((header, null));
+        ThreadPool.UnsafeQueueUserWorkItem(static session => session.DrainOutgoing(), this, preferLocal: false);
+    }
+
+    private void DrainOutgoing()
+    {
+        while (!_outgoing.IsEmpty)
+        {
+            if (Interlocked.CompareExchange(ref _writerActive, 1, 0) != 0)
+            {
+                return; // the active writer re-checks the queue before it lets go
+            }
+            try
+            {
+                while (!_outgoing.IsEmpty)
+                {
+                    while (_batch.WrittenCount < WriteBatchBytes && _outgoing.TryDequeue(out var frame))
+                    {
+                        frame.Header.WriteTo(_batch.GetSpan(YamuxHeader.Size));
+                        _batch.Advance(YamuxHeader.Size);
+                        if (frame.Payload is { Length: > 0 } payload)
+                        {
+                            _batch.Write(payload);
+                        }
+                    }
+                    _transport.Write(_batch.WrittenSpan);
+                    _batch.ResetWrittenCount();
+                }
+            }
+            catch (Exception e) when (e is IOException or ObjectDisposedException or SocketException)
+            {
+                _batch.ResetWrittenCount();
+                _outgoing.Clear();
+                Volatile.Write(ref _writerActive, 0);
+                Close("connection failed while writing: " + e.Message);
+                return;
+            }
+            Volatile.Write(ref _writerActive, 0);
+        }
+    }
 
     internal void Forget(uint id) => _streams.TryRemove(id, out _);
 
@@ -69,20 +125,22 @@ internal sealed class YamuxSession : IAsyncDisposable
             return;
         }
         Send(YamuxHeader.Create(YamuxFrameType.GoAway, YamuxFlags.None, 0, (uint)code));
-        _outgoing.Writer.TryComplete();
         _accepted.Writer.TryComplete();
         foreach (var stream in _streams.Values)
         {
             stream.OnSessionClosed(reason);
         }
         _streams.Clear();
+        // The GoAway went out above unless another thread is mid-write; closing the socket ends
+        // that write and the reader loop alike.
+        _transport.Dispose();
         _onClosed?.Invoke(reason);
     }
 
     public async ValueTask DisposeAsync()
     {
         Close("session disposed");
-        await Task.WhenAll(_readLoop, _writeLoop).ConfigureAwait(false);
+        await _readLoop.ConfigureAwait(false);
     }
 
     private async Task ReadLoopAsync()
@@ -116,7 +174,7 @@ internal sealed class YamuxSession : IAsyncDisposable
                     case YamuxFrameType.Ping:
                         if (header.Has(YamuxFlags.Syn))
                         {
-                            Send(YamuxHeader.Create(YamuxFrameType.Ping, YamuxFlags.Ack, 0, header.Length));
+                            SendFromReader(YamuxHeader.Create(YamuxFrameType.Ping, YamuxFlags.Ack, 0, header.Length));
                         }
                         break;
                     case YamuxFrameType.GoAway:
@@ -200,7 +258,7 @@ internal sealed class YamuxSession : IAsyncDisposable
             throw new YamuxProtocolException($"peer opened stream {id} twice");
         }
         // yamux v0.1.2 drops the whole session when a SYN goes unacknowledged for 75 s: ACK at once.
-        Send(YamuxHeader.Create(YamuxFrameType.WindowUpdate, YamuxFlags.Ack, id, 0));
+        SendFromReader(YamuxHeader.Create(YamuxFrameType.WindowUpdate, YamuxFlags.Ack, id, 0));
         if (_streams.Count > MaxOpenStreams || !_accepted.Writer.TryWrite(stream))
         {
             stream.Reset();
@@ -228,39 +286,6 @@ internal sealed class YamuxSession : IAsyncDisposable
         finally
         {
             ArrayPool<byte>.Shared.Return(scratch);
-        }
-    }
-
-    private async Task WriteLoopAsync()
-    {
-        var batch = new ArrayBufferWriter<byte>(WriteBatchBytes);
-        var reader = _outgoing.Reader;
-        try
-        {
-            while (await reader.WaitToReadAsync().ConfigureAwait(false))
-            {
-                // Gather what is queued into one write: fewer syscalls, frames stay in order.
-                while (batch.WrittenCount < WriteBatchBytes && reader.TryRead(out var frame))
-                {
-                    frame.Header.WriteTo(batch.GetSpan(YamuxHeader.Size));
-                    batch.Advance(YamuxHeader.Size);
-                    if (frame.Payload is { Length: > 0 } payload)
-                    {
-                        batch.Write(payload);
-                    }
-                }
-                await _transport.WriteAsync(batch.WrittenMemory).ConfigureAwait(false);
-                await _transport.FlushAsync().ConfigureAwait(false);
-                batch.ResetWrittenCount();
-            }
-        }
-        catch (Exception e) when (e is IOException or ObjectDisposedException or OperationCanceledException)
-        {
-            Close("connection failed while writing: " + e.Message);
-        }
-        finally
-        {
-            await _transport.DisposeAsync().ConfigureAwait(false);
         }
     }
 }
