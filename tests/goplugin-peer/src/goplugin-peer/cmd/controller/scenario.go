@@ -28,6 +28,8 @@ type scenarioCall struct {
 	HeaderRoute            *v1alpha1.SetHeaderRoute     `json:"headerRoute"`
 	MirrorRoute            *v1alpha1.SetMirrorRoute     `json:"mirrorRoute"`
 	Rollout                json.RawMessage              `json:"rollout"`
+	Path                   string                       `json:"path"`      // WaitForFile
+	TimeoutMs              int                          `json:"timeoutMs"` // WaitForFile
 }
 
 // callOutput is one stdout line per call. Err is what argo-rollouts would see (an RpcError, with
@@ -103,8 +105,34 @@ func mergeParams(base rolloutfixture.Params, overrides ...json.RawMessage) (roll
 	return merged, nil
 }
 
+// waitForFile is a scenario step, not a plugin call: it lets a test change the world between two
+// calls of one plugin process (e.g. start the sidecar after a call that found it absent).
+func waitForFile(index int, c scenarioCall) callOutput {
+	started := time.Now()
+	timeout := time.Duration(c.TimeoutMs) * time.Millisecond
+	if timeout <= 0 {
+		timeout = 30 * time.Second
+	}
+	out := callOutput{Index: index, Method: c.Method}
+	for {
+		if _, err := os.Stat(c.Path); err == nil {
+			break
+		}
+		if time.Since(started) > timeout {
+			out.Error = fmt.Sprintf("controller: %s did not appear within %s", c.Path, timeout)
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	out.ElapsedUs = time.Since(started).Microseconds()
+	return out
+}
+
 // run makes one call with a Rollout built from params.
 func run(router *pluginrpc.RouterClient, index int, c scenarioCall, params rolloutfixture.Params) callOutput {
+	if c.Method == "WaitForFile" {
+		return waitForFile(index, c)
+	}
 	ro := rolloutfixture.Build(params)
 	var r pluginrpc.CallResult
 	switch c.Method {

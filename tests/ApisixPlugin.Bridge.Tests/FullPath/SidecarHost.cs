@@ -1,0 +1,115 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using System.Text;
+
+namespace ApisixPlugin.Bridge.Tests.FullPath;
+
+/// <summary>
+/// The real sidecar (<c>apisix-plugin serve</c>, the referenced project's build output) on a Unix
+/// socket with a kubeconfig; ready once the socket accepts connections.
+/// </summary>
+internal sealed class SidecarHost : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+
+    private SidecarHost(Process process, string socketPath)
+    {
+        _process = process;
+        SocketPath = socketPath;
+    }
+
+    public string SocketPath { get; }
+
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    public static async Task<SidecarHost> StartAsync(string socketPath, string kubeconfig)
+    {
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in new[]
+        {
+            Path.Combine(AppContext.BaseDirectory, "apisix-plugin.dll"), "serve", "--socket", socketPath,
+            "--kubeconfig", kubeconfig, "--metrics-port", "0", "--log-format", "json",
+        })
+        {
+            info.ArgumentList.Add(arg);
+        }
+        var process = Process.Start(info) ?? throw new InvalidOperationException("could not start the sidecar");
+        var host = new SidecarHost(process, socketPath);
+        process.OutputDataReceived += (_, e) => host.Append(e.Data);
+        process.ErrorDataReceived += (_, e) => host.Append(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException($"the sidecar exited with {process.ExitCode}:\n{host.Output}");
+            }
+            if (CanConnect(socketPath))
+            {
+                return host;
+            }
+            await Task.Delay(50);
+        }
+        await host.DisposeAsync();
+        throw new TimeoutException($"the sidecar did not listen on {socketPath} within 30 s:\n{host.Output}");
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+        lock (_output)
+        {
+            _output.AppendLine(line);
+        }
+    }
+
+    private static bool CanConnect(string socketPath)
+    {
+        if (!File.Exists(socketPath))
+        {
+            return false;
+        }
+        try
+        {
+            using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+            socket.Connect(new UnixDomainSocketEndPoint(socketPath));
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+        _process.Dispose();
+        File.Delete(SocketPath);
+    }
+}
