@@ -28,7 +28,7 @@ ENV DOTNET_EnableDiagnostics=0 \
     ASPNETCORE_HTTP_PORTS=
 COPY --from=build /out/sidecar/ /app/
 COPY --from=build /out/bridge/apisix-plugin-bridge /bridge/apisix-plugin-bridge
-# Numeric, so `runAsNonRoot: true` can verify it; the manifests run it as the controller's uid.
+# Numeric, so `runAsNonRoot: true` can verify it; the manifests name the same uid.
 USER 65532:65532
 WORKDIR /app
 ENTRYPOINT ["dotnet", "/app/apisix-plugin.dll"]

@@ -1,0 +1,63 @@
+using System.Text.Json.Nodes;
+using ApisixPlugin.Deploy.Tests.Support;
+
+namespace ApisixPlugin.Deploy.Tests.Publishing;
+
+/// <summary>
+/// No Docker engine runs here, so the Dockerfile is held to what the manifests and CI rely on:
+/// it builds with deploy/publish.sh (which PublishTests runs), and its final stage is the
+/// non-root, read-only-friendly image the manifests expect.
+/// </summary>
+public sealed class DockerfileTests
+{
+    private static readonly Dockerfile File = Dockerfile.Load(RepoPaths.Dockerfile);
+
+    [Fact]
+    public void The_build_stage_publishes_with_the_script_ci_runs()
+    {
+        Assert.StartsWith("mcr.microsoft.com/dotnet/sdk:10.0", File.Build.From, StringComparison.Ordinal);
+        var run = Assert.Single(File.Build.All("RUN"), r => r.Contains("publish", StringComparison.Ordinal));
+        Assert.Equal("bash deploy/publish.sh /out", run);
+        Assert.Contains(File.Build.All("RUN"), r => r.Contains("clang", StringComparison.Ordinal) && r.Contains("lld", StringComparison.Ordinal) && r.Contains("zlib1g-dev", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void The_final_stage_is_an_aspnet_10_runtime_running_as_a_numeric_non_root_user()
+    {
+        Assert.StartsWith("mcr.microsoft.com/dotnet/aspnet:10.0", File.Final.From, StringComparison.Ordinal);
+        var user = Assert.Single(File.Final.All("USER"));
+        var uid = long.Parse(user.Split(':')[0], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.NotEqual(0, uid);
+        Assert.DoesNotContain(File.Final.Instructions, i => i.Keyword == "RUN");
+    }
+
+    [Fact]
+    public void The_final_stage_writes_nothing_to_the_root_filesystem()
+    {
+        var env = string.Join(' ', File.Final.All("ENV"));
+
+        Assert.Contains("DOTNET_EnableDiagnostics=0", env, StringComparison.Ordinal);
+        Assert.Contains("TMPDIR=/tmp", env, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_image_holds_the_bridge_where_the_install_step_runs_it_from()
+    {
+        Assert.Contains($"--from=build /out/bridge/{DeployNames.BridgeFileName} {DeployNames.BridgeInImage}", File.Final.All("COPY"));
+        Assert.Contains("--from=build /out/sidecar/ /app/", File.Final.All("COPY"));
+    }
+
+    [Fact]
+    public async Task The_manifests_args_fit_the_images_entrypoint()
+    {
+        Assert.Equal("[\"dotnet\", \"/app/apisix-plugin.dll\"]", Assert.Single(File.Final.All("ENTRYPOINT")));
+        var install = await RenderedInstall.RenderAsync("base");
+        var sidecar = install.Container(DeployNames.Sidecar);
+
+        // No command: the entrypoint runs, and the args pick the verb and flags.
+        Assert.Null(sidecar["command"]);
+        Assert.Equal("serve", sidecar["args"]!.AsArray()[0]!.GetValue<string>());
+        var cmd = JsonNode.Parse(Assert.Single(File.Final.All("CMD")))!.AsArray().Select(n => n!.GetValue<string>());
+        Assert.Equal(sidecar["args"].Strings(), cmd);
+    }
+}

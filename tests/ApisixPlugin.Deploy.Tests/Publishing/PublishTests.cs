@@ -1,0 +1,162 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json.Nodes;
+using ApisixPlugin.Deploy.Tests.Cluster;
+using ApisixPlugin.Deploy.Tests.Support;
+using ApisixPlugin.Testing;
+using ApisixPlugin.Testing.Cluster;
+
+namespace ApisixPlugin.Deploy.Tests.Publishing;
+
+/// <summary>
+/// What deploy/publish.sh produces is what the image ships and the manifests run: the sidecar
+/// (framework-dependent, started as the image's entrypoint does, answering the manifests' probes)
+/// and the bridge (one static file that installs itself).
+/// </summary>
+[Collection(DeployKubeCollection.Name)]
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public sealed class PublishTests(PublishedImage image, KubeClusterFixture cluster) : IClassFixture<PublishedImage>
+{
+    private const uint PtInterp = 3;
+
+    [Fact]
+    public void The_sidecar_is_published_for_the_aspnet_runtime_of_the_final_image()
+    {
+        Assert.True(File.Exists(Path.Combine(image.Sidecar, "apisix-plugin.dll")));
+        var runtimeConfig = JsonNode.Parse(File.ReadAllText(Path.Combine(image.Sidecar, "apisix-plugin.runtimeconfig.json")))!;
+        var frameworks = runtimeConfig.Path("runtimeOptions", "frameworks")!.AsArray().Select(f => f!.Str("name"));
+        Assert.Contains("Microsoft.AspNetCore.App", frameworks);
+        Assert.StartsWith("10.", runtimeConfig.Path("runtimeOptions", "tfm")?.GetValue<string>() is { } tfm ? tfm.Replace("net", "", StringComparison.Ordinal) : "", StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_bridge_is_one_static_x86_64_executable_that_needs_no_libc()
+    {
+        var bytes = File.ReadAllBytes(image.Bridge);
+
+        Assert.Equal("\u007fELF"u8.ToArray(), bytes[..4]);
+        Assert.Equal(2, bytes[4]); // ELFCLASS64
+        Assert.Equal(62, BitConverter.ToUInt16(bytes, 0x12)); // EM_X86_64
+        var programHeaders = BitConverter.ToInt64(bytes, 0x20);
+        var entrySize = BitConverter.ToUInt16(bytes, 0x36);
+        var count = BitConverter.ToUInt16(bytes, 0x38);
+        var types = Enumerable.Range(0, count).Select(i => BitConverter.ToUInt32(bytes, (int)programHeaders + (i * entrySize))).ToList();
+
+        // No PT_INTERP: nothing asks for a dynamic loader, which the controller's distroless image lacks.
+        Assert.DoesNotContain(PtInterp, types);
+        Assert.Equal(UnixFileMode.UserExecute, File.GetUnixFileMode(image.Bridge) & UnixFileMode.UserExecute);
+        Assert.Empty(Directory.GetFiles(Path.GetDirectoryName(image.Bridge)!, "*.so"));
+    }
+
+    [Fact]
+    public async Task The_bridge_installs_a_byte_identical_copy_the_controllers_user_can_run()
+    {
+        var volume = Directory.CreateTempSubdirectory("apisix-plugin-bin-");
+        try
+        {
+            var destination = Path.Combine(volume.FullName, DeployNames.BridgeFileName);
+
+            var result = await ToolRun.RunAsync(image.Bridge, ["install", destination]);
+
+            result.EnsureSuccess();
+            Assert.Equal(await File.ReadAllBytesAsync(image.Bridge), await File.ReadAllBytesAsync(destination));
+            var mode = File.GetUnixFileMode(destination);
+            Assert.Equal(UnixFileMode.OtherRead | UnixFileMode.OtherExecute, mode & (UnixFileMode.OtherRead | UnixFileMode.OtherExecute));
+            Assert.Equal([DeployNames.BridgeFileName], Directory.GetFiles(volume.FullName).Select(Path.GetFileName));
+        }
+        finally
+        {
+            volume.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task The_sidecar_started_like_the_image_answers_the_manifests_probe_and_opens_the_socket_to_the_controller()
+    {
+        var work = Directory.CreateTempSubdirectory("apisix-plugin-sidecar-");
+        var socket = Path.Combine(work.FullName, "sidecar.sock");
+        var metricsPort = FreeLoopbackPort();
+        var start = new ProcessStartInfo("dotnet")
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            ArgumentList =
+            {
+                Path.Combine(image.Sidecar, "apisix-plugin.dll"), "serve", "--socket", socket,
+                "--metrics-port", metricsPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                "--kubeconfig", cluster.KubeconfigFor(KubeUsers.Plugin),
+            },
+        };
+        // The image's environment (Dockerfile ENV), with /tmp standing for the pod's emptyDir.
+        start.Environment["DOTNET_EnableDiagnostics"] = "0";
+        start.Environment["TMPDIR"] = work.FullName;
+        start.Environment["HOME"] = work.FullName;
+        start.Environment["ASPNETCORE_HTTP_PORTS"] = "";
+
+        using var sidecar = Process.Start(start)!;
+        var output = sidecar.StandardOutput.ReadToEndAsync();
+        var errors = sidecar.StandardError.ReadToEndAsync();
+        try
+        {
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+            var healthz = await PollAsync(http, new Uri($"http://127.0.0.1:{metricsPort}/healthz"), sidecar, TimeSpan.FromSeconds(30));
+            Assert.True(healthz == HttpStatusCode.OK, $"/healthz answered {healthz}");
+            Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri($"http://127.0.0.1:{metricsPort}/metrics"))).StatusCode);
+
+            // The controller runs as another uid: it must be able to connect (write permission).
+            var mode = await PollModeAsync(socket);
+            Assert.Equal(UnixFileMode.OtherRead | UnixFileMode.OtherWrite, mode & (UnixFileMode.OtherRead | UnixFileMode.OtherWrite));
+        }
+        finally
+        {
+            if (!sidecar.HasExited)
+            {
+                sidecar.Kill(entireProcessTree: true);
+            }
+
+            await sidecar.WaitForExitAsync();
+            _ = await output;
+            _ = await errors;
+            work.Delete(recursive: true);
+        }
+    }
+
+    private static async Task<HttpStatusCode?> PollAsync(HttpClient http, Uri url, Process process, TimeSpan limit)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < limit && !process.HasExited)
+        {
+            try
+            {
+                return (await http.GetAsync(url)).StatusCode;
+            }
+            catch (HttpRequestException)
+            {
+                await Task.Delay(200);
+            }
+        }
+
+        Assert.Fail(process.HasExited ? $"the sidecar exited with {process.ExitCode}" : $"nothing answered on {url} within {limit}");
+        return null;
+    }
+
+    /// <summary>The socket mode is set once the host has started; give it a moment.</summary>
+    private static async Task<UnixFileMode> PollModeAsync(string socket)
+    {
+        for (var i = 0; i < 50 && (!File.Exists(socket) || (File.GetUnixFileMode(socket) & UnixFileMode.OtherWrite) == 0); i++)
+        {
+            await Task.Delay(100);
+        }
+
+        return File.GetUnixFileMode(socket);
+    }
+
+    private static int FreeLoopbackPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
