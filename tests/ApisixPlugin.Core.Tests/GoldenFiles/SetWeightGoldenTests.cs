@@ -16,6 +16,7 @@ public sealed class SetWeightGoldenTests
         "guide-weight-20",
         "guide-weight-100",
         "multiple-rules-some-configured",
+        "multiple-rules-experiment",
         "foreign-backend-keeps-weight",
         "experiment-1-added",
         "experiment-2-changed",
