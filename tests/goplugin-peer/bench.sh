@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# The speed comparison of issue 4, in one run: the Go controller (real go-plugin client) calls
+#   (a) noopplugin        a Go plugin served by go-plugin that answers at once,
+#   (b) the bridge --noop the published NativeAOT bridge answering at once,
+#   (c) the bridge through the real sidecar and kube-apiserver (via the Bridge tests' fixture),
+# and prints a side-by-side table with the ratios to the Go reference.
+#
+#   bench.sh [calls=3000] [starts=20]
+# Env: APISIX_BRIDGE_PATH (else the bridge is published once per source hash, as the tests do),
+#      BENCH_SKIP_FULL_PATH=1 to leave out (c).
+set -euo pipefail
+
+calls="${1:-3000}"
+starts="${2:-20}"
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo="$(cd "$here/../.." && pwd)"
+cache="${APISIXPLUGIN_CACHE:-/var/cache/apisixplugin}"
+work="$(mktemp -d /tmp/apisixplugin-bench-XXXXXX)"
+trap 'rm -rf "$work"' EXIT
+
+for tool in jq dotnet go; do
+  command -v "$tool" >/dev/null || { echo "bench.sh: $tool missing (run tests/infra/install-deps.sh)" >&2; exit 1; }
+done
+
+# The same key as the Bridge tests' SourceHash: sorted relative paths, each path + "\n" + content.
+source_hash() {
+  (cd "$repo" && find "$@" -type f \( -name '*.cs' -o -name '*.csproj' -o -name '*.proto' -o -name '*.props' -o -name '*.go' -o -name '*.sh' \) \
+      -not -path '*/bin/*' -not -path '*/obj/*' -not -path '*/.go/*' | LC_ALL=C sort |
+    while IFS= read -r f; do printf '%s\n' "$f"; cat "$f"; done) | sha256sum | cut -c1-16
+}
+
+peers="$cache/goplugin-peer/$(source_hash tests/goplugin-peer/src tests/goplugin-peer/build.sh)"
+[[ -x "$peers/gobdump" ]] || "$here/build.sh" "$peers" >/dev/null
+
+bridge="${APISIX_BRIDGE_PATH:-}"
+if [[ -z "$bridge" ]]; then
+  bridge_dir="$cache/bridge/$(source_hash src/ApisixPlugin.Bridge src/ApisixPlugin.GoPlugin protos Directory.Build.props Directory.Packages.props)"
+  bridge="$bridge_dir/apisix-plugin-bridge"
+  if [[ ! -x "$bridge" ]]; then
+    echo "bench.sh: publishing the bridge (NativeAOT, a few minutes)" >&2
+    dotnet publish "$repo/src/ApisixPlugin.Bridge" -c Release -r linux-x64 \
+      -p:PublishAot=true -p:StaticExecutable=true -p:LinkerFlavor=lld -p:InvariantGlobalization=true \
+      --artifacts-path "$work/artifacts" -o "$work/bridge" >"$work/publish.log" 2>&1 || { tail -n 30 "$work/publish.log" >&2; exit 1; }
+    mkdir -p "$bridge_dir" && mv "$work/bridge/apisix-plugin-bridge" "$bridge"
+  fi
+fi
+
+echo "bench.sh: (a) Go noopplugin, $calls calls, $starts starts" >&2
+"$peers/controller" -plugin "$peers/noopplugin" -bench "$calls" -bench-starts "$starts" 2>/dev/null >"$work/a.json"
+echo "bench.sh: (b) bridge --noop" >&2
+"$peers/controller" -plugin "$bridge" -bench "$calls" -bench-starts "$starts" -- --noop 2>/dev/null >"$work/b.json"
+
+full="null"
+if [[ "${BENCH_SKIP_FULL_PATH:-0}" != 1 ]]; then
+  echo "bench.sh: (c) bridge -> sidecar -> kube-apiserver (starts a cluster)" >&2
+  full_calls=$(( calls < 1000 ? calls : 1000 ))
+  if BENCH_FULL_PATH_OUT="$work/c.json" BENCH_CALLS="$full_calls" APISIX_BRIDGE_PATH="$bridge" GOPLUGIN_PEER_DIR="$peers" \
+      APISIX_SHARED_DIR="${APISIX_SHARED_DIR:-$repo/../shared}" \
+      dotnet test "$repo/tests/ApisixPlugin.Bridge.Tests" --filter "FullyQualifiedName~FullPathBenchmarkTests" >"$work/c.log" 2>&1 \
+      && [[ -s "$work/c.json" ]]; then
+    full="$(cat "$work/c.json")"
+  else
+    echo "bench.sh: (c) failed; last lines of its log:" >&2
+    tail -n 20 "$work/c.log" >&2
+  fi
+fi
+
+jq -rn --slurpfile a "$work/a.json" --slurpfile b "$work/b.json" --argjson c "$full" '
+  def r(x): if x == null then "-" else (x * 100 | round / 100 | tostring) end;
+  def ratio(x; y): if x == null or y == null or y == 0 then "-" else r(x / y) end;
+  [$a[0], $b[0], $c] as [$go, $br, $full] |
+  ["metric", "(a) Go noop", "(b) bridge --noop", "b/a", "(c) bridge+sidecar", "c/a"],
+  (["median per call (µs)", "medianUs"], ["p99 per call (µs)", "p99Us"], ["calls/s sequential", "callsPerSec"],
+   ["calls/s 8 parallel", "parallelCallsPerSec"], ["RSS after calls (KiB)", "rssKiB"], ["peak RSS (KiB)", "peakRssKiB"]) as [$label, $k] |
+    [$label, r($go[$k]), r($br[$k]), ratio($br[$k]; $go[$k]), r($full[$k]), ratio($full[$k]; $go[$k])]
+  ,
+  (["exec -> handshake line (ms, median)", "handshakeLineMs"], ["exec -> client ready (ms, median)", "clientReadyMs"]) as [$label, $k] |
+    [$label, r($go[$k].median), r($br[$k].median), ratio($br[$k].median; $go[$k].median), r($full[$k].median), ratio($full[$k].median; $go[$k].median)]
+  | @tsv' | column -t -s $'\t'
+echo
+echo "calls: $(jq -r .calls "$work/a.json") per target (c: $(jq -rn --argjson c "$full" '$c.calls // "-"')), method $(jq -r .method "$work/a.json"), argument $(jq -r .argumentBytes "$work/a.json") bytes of gob with type definitions; errors a=$(jq -r .callErrors "$work/a.json") b=$(jq -r .callErrors "$work/b.json") c=$(jq -rn --argjson c "$full" '$c.callErrors // "-"')"
+echo "bridge: $bridge"
