@@ -9,4 +9,4 @@ if (args is ["simulate", .. var simulateArgs])
 var builder = WebApplication.CreateSlimBuilder(SidecarCommandLine.WithoutVerb(args));
 builder.Configuration.AddCommandLine(SidecarCommandLine.WithoutVerb(args), SidecarCommandLine.Switches);
 builder.AddSidecarLogging().AddSidecarServices().AddSidecarEndpoints();
-return await builder.Build().MapSidecarEndpoints().RunSidecarAsync();
+return await builder.RunSidecarAsync();

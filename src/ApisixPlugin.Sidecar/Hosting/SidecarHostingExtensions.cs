@@ -36,9 +36,9 @@ internal static class SidecarHostingExtensions
 
         builder.Services.AddApisixRoutesOnKubernetes(sp => sp.GetRequiredService<IOptions<SidecarOptions>>().Value.Kubeconfig);
         builder.Services.AddGrpc(o => o.Interceptors.Add<RouterErrorInterceptor>());
-        builder.Services.AddGrpcHealthChecks();
+        builder.Services.AddGrpcHealthChecks(o => o.UseHealthChecksCache = false)
+            .AddCheck("sidecar", () => Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy());
         builder.Services.AddGrpcReflection();
-        builder.Services.AddHealthChecks();
         builder.Services.AddMetricServer(_ => { });
         Metrics.ConfigureMeterAdapter(o => o.InstrumentFilterPredicate = i => i.Meter.Name == RouterMetrics.MeterName);
         return builder;
@@ -47,10 +47,10 @@ internal static class SidecarHostingExtensions
     /// <summary>gRPC (HTTP/2 only) on the Unix socket and optionally TCP; metrics and health on their own port.</summary>
     public static WebApplicationBuilder AddSidecarEndpoints(this WebApplicationBuilder builder)
     {
-        var options = new SidecarOptions();
-        builder.Configuration.GetSection(SidecarOptions.Section).Bind(options);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
+            // Read through IOptions so that a bad value fails validation before any bind is tried.
+            var options = kestrel.ApplicationServices.GetRequiredService<IOptions<SidecarOptions>>().Value;
             // A socket file left by a killed predecessor would make the bind fail.
             File.Delete(options.SocketPath);
             kestrel.ListenUnixSocket(options.SocketPath, l => l.Protocols = HttpProtocols.Http2);
@@ -81,9 +81,12 @@ internal static class SidecarHostingExtensions
         }
 
         // The controller's container runs as another user: it must be able to connect.
+        // (A Linux-only sidecar: Unix file modes need no platform guard.)
+#pragma warning disable CA1416
         app.Lifetime.ApplicationStarted.Register(() => File.SetUnixFileMode(options.SocketPath,
             UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite
             | UnixFileMode.OtherRead | UnixFileMode.OtherWrite));
+#pragma warning restore CA1416
         return app;
     }
 }
@@ -91,11 +94,12 @@ internal static class SidecarHostingExtensions
 internal static class SidecarRunExtensions
 {
     /// <summary>A bad option stops the process at start with a message that names it, not a stack trace.</summary>
-    public static async Task<int> RunSidecarAsync(this WebApplication app)
+    public static async Task<int> RunSidecarAsync(this WebApplicationBuilder builder)
     {
         try
         {
-            await app.RunAsync().ConfigureAwait(false);
+            await using var app = builder.Build();
+            await app.MapSidecarEndpoints().RunAsync().ConfigureAwait(false);
             return 0;
         }
         catch (OptionsValidationException e)

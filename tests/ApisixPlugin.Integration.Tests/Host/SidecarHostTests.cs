@@ -1,0 +1,90 @@
+using System.Text.Json.Nodes;
+using ApisixPlugin.Protos.V1;
+using ApisixPlugin.Testing.Cluster;
+using Grpc.Core;
+using Grpc.Health.V1;
+using k8s;
+using static ApisixPlugin.Integration.Tests.Infrastructure.GuideScenario;
+
+namespace ApisixPlugin.Integration.Tests.Host;
+
+/// <summary>The sidecar process itself: start-up validation, health, and an unreachable API server.</summary>
+[Collection("sidecar")]
+public sealed class SidecarHostTests(SidecarClusterFixture fx)
+{
+    [Theory]
+    [InlineData("--plugin-name", "no-slash", "Sidecar:PluginName")]
+    [InlineData("--metrics-port", "70000", "MetricsPort")]
+    [InlineData("--kubeconfig", "/nonexistent/kubeconfig", "Sidecar:Kubeconfig")]
+    [InlineData("--socket", "/nonexistent-folder/s.sock", "Sidecar:SocketPath")]
+    public async Task A_bad_option_stops_the_process_with_a_message_naming_it(string flag, string value, string named)
+    {
+        var args = new List<string> { "serve", "--metrics-port", "0", "--socket", Path.Combine(Path.GetTempPath(), $"s-{Guid.NewGuid():N}.sock"), "--kubeconfig", fx.KubeconfigFor(KubeUsers.Plugin) };
+        var at = args.IndexOf(flag);
+        if (at >= 0)
+        {
+            args[at + 1] = value;
+        }
+        else
+        {
+            args.AddRange([flag, value]);
+        }
+
+        var (exitCode, output) = await SidecarProcess.RunToExitAsync([.. args]);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains(named, output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Health_and_Type_answer_on_the_socket()
+    {
+        using var channel = SidecarProcess.ChannelFor(fx.Sidecar.SocketPath);
+        var health = await new Health.HealthClient(channel).CheckAsync(new HealthCheckRequest());
+        Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, health.Status);
+        Assert.Equal("apisix-plugin", (await fx.Sidecar.Client.TypeAsync(new TypeRequest())).Type);
+    }
+
+    [Fact]
+    public async Task An_unreachable_API_server_is_Unavailable()
+    {
+        var kubeconfig = Path.Combine(Path.GetTempPath(), $"kubeconfig-{Guid.NewGuid():N}");
+        var text = await File.ReadAllTextAsync(fx.KubeconfigFor(KubeUsers.Plugin));
+        var server = System.Text.RegularExpressions.Regex.Match(text, @"https://127\.0\.0\.1:\d+").Value;
+        await File.WriteAllTextAsync(kubeconfig, text.Replace(server, "https://127.0.0.1:1", StringComparison.Ordinal));
+        await using var sidecar = await SidecarProcess.StartAsync(kubeconfig);
+
+        var error = await Assert.ThrowsAsync<RpcException>(() =>
+            sidecar.Client.SetWeightAsync(new SetWeightRequest { Rollout = Rollout("default"), DesiredWeight = 10 }).ResponseAsync);
+
+        Assert.Equal(StatusCode.Unavailable, error.StatusCode);
+        Assert.Contains("unreachable", error.Status.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Weight_changes_are_recorded_as_Events_on_the_Rollout()
+    {
+        var ns = await fx.PluginNamespaceAsync("events");
+        await fx.ApisixRoutes.CreateAsync(ns, ApisixRoute());
+        var rollout = Rollout(ns);
+
+        await fx.Sidecar.Client.SetWeightAsync(new SetWeightRequest { Rollout = rollout, DesiredWeight = 20 });
+
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (true)
+        {
+            var events = await fx.Admin.CoreV1.ListNamespacedEventAsync(ns);
+            var recorded = events.Items.FirstOrDefault(e => e.Reason == "WeightUpdated");
+            if (recorded is not null)
+            {
+                Assert.Equal(rollout.Uid, recorded.InvolvedObject.Uid);
+                Assert.Equal("Rollout", recorded.InvolvedObject.Kind);
+                Assert.Contains($"{Canary}=20", recorded.Message, StringComparison.Ordinal);
+                return;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, "no WeightUpdated event within 10 s");
+            await Task.Delay(100);
+        }
+    }
+}

@@ -1,0 +1,85 @@
+using System.Text.Json.Nodes;
+using ApisixPlugin.Protos.V1;
+using Grpc.Core;
+using static ApisixPlugin.Integration.Tests.Infrastructure.GuideScenario;
+
+namespace ApisixPlugin.Integration.Tests.Weights;
+
+/// <summary>Each bad input gets a status code and a message naming what is at fault, and the route stays byte-for-byte as it was.</summary>
+[Collection("sidecar")]
+public sealed class BadInputTests(SidecarClusterFixture fx)
+{
+    public static TheoryData<string, string, int, string, StatusCode, string> Cases => new()
+    {
+        // case, plugin config, desired weight, additional "svc=weight,...", expected code, expected text in the message
+        { "unknown route", """{"route":{"name":"no-such-route"}}""", 20, "", StatusCode.FailedPrecondition, "no-such-route" },
+        { "unknown rule", $$$"""{"route":{"name":"{{{Route}}}","rules":["nope"]}}""", 20, "", StatusCode.FailedPrecondition, "no rule named 'nope'" },
+        { "weight below 0", $$$"""{"route":{"name":"{{{Route}}}"}}""", -1, "", StatusCode.InvalidArgument, "desired weight -1" },
+        { "weight above 100", $$$"""{"route":{"name":"{{{Route}}}"}}""", 101, "", StatusCode.InvalidArgument, "desired weight 101" },
+        { "additional overflow", $$$"""{"route":{"name":"{{{Route}}}"}}""", 80, "exp=30", StatusCode.InvalidArgument, "overflow" },
+        { "empty additional service", $$$"""{"route":{"name":"{{{Route}}}"}}""", 20, "=10", StatusCode.InvalidArgument, "serviceName is empty" },
+        { "malformed config", """{"route":""", 20, "", StatusCode.InvalidArgument, "not valid JSON" },
+        { "unknown config field", $$$"""{"route":{"name":"{{{Route}}}","rulez":["x"]}}""", 20, "", StatusCode.InvalidArgument, "'rulez'" },
+        { "unknown top-level field", $$$"""{"route":{"name":"{{{Route}}}"},"weights":1}""", 20, "", StatusCode.InvalidArgument, "'weights'" },
+        { "empty config", "", 20, "", StatusCode.InvalidArgument, "no configuration" },
+        { "first route fine, second unknown", $$$"""{"routes":[{"name":"{{{Route}}}"},{"name":"missing"}]}""", 20, "", StatusCode.FailedPrecondition, "missing" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public async Task Bad_input_is_named_and_changes_nothing(string name, string config, int weight, string additional, StatusCode code, string expected)
+    {
+        var ns = await fx.PluginNamespaceAsync("bad");
+        await fx.ApisixRoutes.CreateAsync(ns, ApisixRoute());
+        var before = (await fx.ApisixRoutes.GetAsync(ns, Route)).ToJsonString();
+        var request = new SetWeightRequest { Rollout = Rollout(ns, config), DesiredWeight = weight };
+        foreach (var pair in additional.Split(',', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var parts = pair.Split('=');
+            request.AdditionalDestinations.Add(new WeightDestination { ServiceName = parts[0], Weight = int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture) });
+        }
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => fx.Sidecar.Client.SetWeightAsync(request).ResponseAsync);
+
+        Assert.True(code == error.StatusCode, $"{name}: {error.StatusCode} {error.Status.Detail}");
+        Assert.Contains(expected, error.Status.Detail, StringComparison.Ordinal);
+        Assert.Equal(before, (await fx.ApisixRoutes.GetAsync(ns, Route)).ToJsonString());
+    }
+
+    [Theory]
+    [InlineData("canary")]
+    [InlineData("stable")]
+    public async Task A_missing_backend_is_FailedPrecondition_naming_route_rule_and_service(string missing)
+    {
+        var ns = await fx.PluginNamespaceAsync("nobackend");
+        var route = ApisixRoute();
+        var backends = route["spec"]!["http"]![0]!["backends"]!.AsArray();
+        backends.RemoveAt(missing == "stable" ? 0 : 1);
+        backends.Add(new JsonObject { ["serviceName"] = "other", ["servicePort"] = 80 });
+        await fx.ApisixRoutes.CreateAsync(ns, route);
+        var before = (await fx.ApisixRoutes.GetAsync(ns, Route)).ToJsonString();
+
+        var error = await Assert.ThrowsAsync<RpcException>(() =>
+            fx.Sidecar.Client.SetWeightAsync(new SetWeightRequest { Rollout = Rollout(ns), DesiredWeight = 20 }).ResponseAsync);
+
+        Assert.Equal(StatusCode.FailedPrecondition, error.StatusCode);
+        Assert.Contains($"{ns}/{Route} rule '{Rule}'", error.Status.Detail, StringComparison.Ordinal);
+        Assert.Contains(missing == "stable" ? Stable : Canary, error.Status.Detail, StringComparison.Ordinal);
+        Assert.Equal(before, (await fx.ApisixRoutes.GetAsync(ns, Route)).ToJsonString());
+    }
+
+    [Fact]
+    public async Task An_empty_canary_service_is_InvalidArgument()
+    {
+        var ns = await fx.PluginNamespaceAsync("nocanary");
+        await fx.ApisixRoutes.CreateAsync(ns, ApisixRoute());
+        var rollout = Rollout(ns);
+        rollout.CanaryService = "";
+
+        var error = await Assert.ThrowsAsync<RpcException>(() =>
+            fx.Sidecar.Client.SetWeightAsync(new SetWeightRequest { Rollout = rollout, DesiredWeight = 20 }).ResponseAsync);
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Contains("canaryService is empty", error.Status.Detail, StringComparison.Ordinal);
+    }
+}
