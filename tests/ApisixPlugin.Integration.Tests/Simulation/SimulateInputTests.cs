@@ -132,6 +132,53 @@ public sealed class SimulateInputTests
     }
 
     [Fact]
+    public async Task A_mirror_percentage_of_0_is_sent_as_absent_like_gob_does_and_mirrors_everything()
+    {
+        using var folder = new SimulateRun.TempFolder();
+        var rollout = folder.Write("rollout.yaml", GuideRollout.Replace("""
+                    - setHeaderRoute:
+                        name: set-header
+                        match:
+                          - headerName: trace
+                            headerValue:
+                              exact: debug
+            """, """
+                    - setMirrorRoute:
+                        name: set-header
+                        percentage: 0
+                        match:
+                          - path:
+                              exact: /debug
+            """, StringComparison.Ordinal));
+
+        var run = await SimulateRun.StartAsync("--rollout", rollout);
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        var step = run.Section("step 2: setMirrorRoute set-header");
+        Assert.Contains("note: percentage 0 arrives as no percentage", step, StringComparison.Ordinal);
+        var mirror = SimulateRun.PrintedRoute(step, "default/set-header");
+        var plugin = mirror["spec"]!["http"]![0]!["plugins"]!.AsArray().Single(p => (string)p!["name"]! == "proxy-mirror")!;
+        Assert.Equal("1", plugin["config"]!["sample_ratio"]!.ToJsonString());
+    }
+
+    [Fact]
+    public async Task A_header_step_with_an_unknown_field_is_reported_and_not_sent()
+    {
+        using var folder = new SimulateRun.TempFolder();
+        var typo = GuideRollout.Replace("headerName: trace", "headerNam: trace", StringComparison.Ordinal);
+        Assert.NotEqual(GuideRollout, typo);
+
+        var run = await SimulateRun.StartAsync("--rollout", folder.Write("rollout.yaml", typo));
+
+        Assert.Equal(1, run.ExitCode);
+        var step = run.Section("step 2: setHeaderRoute set-header");
+        Assert.Contains("failed: the setHeaderRoute step cannot be sent:", step, StringComparison.Ordinal);
+        Assert.Contains("headerNam", step, StringComparison.Ordinal);
+        Assert.DoesNotContain("SetHeaderRoute(", step, StringComparison.Ordinal);
+        Assert.Contains("step 4: setWeight 40", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Json_output_prints_each_route_as_JSON()
     {
         var run = await SimulateRun.StartAsync("--output", "json");
