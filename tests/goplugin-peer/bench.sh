@@ -68,15 +68,20 @@ fi
 jq -rn --slurpfile a "$work/a.json" --slurpfile b "$work/b.json" --argjson c "$full" '
   def r(x): if x == null then "-" else (x * 100 | round / 100 | tostring) end;
   def ratio(x; y): if x == null or y == null or y == 0 then "-" else r(x / y) end;
-  [$a[0], $b[0], $c] as [$go, $br, $full] |
-  ["metric", "(a) Go noop", "(b) bridge --noop", "b/a", "(c) bridge+sidecar", "c/a"],
-  (["median per call (µs)", "medianUs"], ["p99 per call (µs)", "p99Us"], ["calls/s sequential", "callsPerSec"],
-   ["calls/s 8 parallel", "parallelCallsPerSec"], ["RSS after calls (KiB)", "rssKiB"], ["peak RSS (KiB)", "peakRssKiB"]) as [$label, $k] |
-    [$label, r($go[$k]), r($br[$k]), ratio($br[$k]; $go[$k]), r($full[$k]), ratio($full[$k]; $go[$k])]
-  ,
-  (["exec -> handshake line (ms, median)", "handshakeLineMs"], ["exec -> client ready (ms, median)", "clientReadyMs"]) as [$label, $k] |
-    [$label, r($go[$k].median), r($br[$k].median), ratio($br[$k].median; $go[$k].median), r($full[$k].median), ratio($full[$k].median; $go[$k].median)]
-  | @tsv' | column -t -s $'\t'
+  $a[0] as $go | $b[0] as $br | $c as $full |
+  def row(name; f): [name, r($go | f), r($br | f), ratio($br | f; $go | f), r($full | f), ratio($full | f; $go | f)];
+  ( ["metric", "(a) Go noop", "(b) bridge --noop", "b/a", "(c) bridge+sidecar", "c/a"],
+    row("median per call (us)"; .medianUs),
+    row("p99 per call (us)"; .p99Us),
+    row("calls/s sequential"; .callsPerSec),
+    row("calls/s 8 parallel"; .parallelCallsPerSec),
+    row("exec -> handshake line (ms, median)"; .handshakeLineMs.median),
+    row("exec -> client ready (ms, median)"; .clientReadyMs.median),
+    row("RSS after calls (KiB)"; .rssKiB),
+    row("peak RSS (KiB)"; .peakRssKiB) ) | @tsv' | column -t -s $'\t'
 echo
 echo "calls: $(jq -r .calls "$work/a.json") per target (c: $(jq -rn --argjson c "$full" '$c.calls // "-"')), method $(jq -r .method "$work/a.json"), argument $(jq -r .argumentBytes "$work/a.json") bytes of gob with type definitions; errors a=$(jq -r .callErrors "$work/a.json") b=$(jq -r .callErrors "$work/b.json") c=$(jq -rn --argjson c "$full" '$c.callErrors // "-"')"
 echo "bridge: $bridge"
+echo "raw:"
+cat "$work/a.json" "$work/b.json"
+[[ "$full" == null ]] || echo "$full"
