@@ -87,6 +87,19 @@ public sealed class ConcurrentEditTests
             r => r["spec"]!["http"]!.AsArray().Insert(0, JsonNode.Parse(HttpRule("new-first", Backend("x", 1))))));
     }
 
+    /// <summary>
+    /// The configured rule moved up because a rule before it was deleted: the tested path
+    /// /spec/http/1/name no longer exists. That is the route having changed since it was read, so
+    /// it must be a conflict (re-read, re-plan), not an error the caller cannot tell from a bug.
+    /// </summary>
+    [Fact]
+    public void A_rule_deleted_meanwhile_before_the_configured_one_is_a_conflict()
+    {
+        var route = Route([HttpRule("first", Backend("x", 1)), HttpRule(Rule, Backend(Stable, 100), Backend(Canary, 0))]);
+
+        Assert.Throws<JsonPatchConflictException>(() => WriteAfter(route, Call(30), r => r["spec"]!["http"]!.AsArray().RemoveAt(0)));
+    }
+
     [Fact]
     public void A_weight_changed_meanwhile_in_the_configured_rule_is_a_conflict()
     {
