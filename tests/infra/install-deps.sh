@@ -19,6 +19,7 @@ for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if ((${#missing[@]})); then
+  ((EUID == 0)) || { log "missing packages (${missing[*]}): run this script as root"; exit 1; }
   log "apt-get install ${missing[*]}"
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
@@ -29,6 +30,7 @@ if [[ -x "$KUBE_BIN" ]]; then
   exit 0
 fi
 
+((EUID == 0)) || { log "kube-apiserver is not built yet at $KUBE_BIN: run this script as root"; exit 1; }
 log "building kube-apiserver from Debian's kubernetes source package (one-off, ~7 min)"
 mkdir -p "$CACHE_DIR/bin"
 work="$CACHE_DIR/src"
