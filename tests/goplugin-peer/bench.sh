@@ -6,6 +6,8 @@
 # and prints a side-by-side table with the ratios to the Go reference.
 #
 #   bench.sh [calls=3000] [starts=20]
+# (c) builds the test project under its own artifacts path: a build of the work tree running at
+# the same time must not pull files from under it.
 # Env: APISIX_BRIDGE_PATH (else the bridge is published once per source hash, as the tests do),
 #      BENCH_SKIP_FULL_PATH=1 to leave out (c).
 set -euo pipefail
@@ -56,7 +58,7 @@ if [[ "${BENCH_SKIP_FULL_PATH:-0}" != 1 ]]; then
   full_calls=$(( calls < 1000 ? calls : 1000 ))
   if BENCH_FULL_PATH_OUT="$work/c.json" BENCH_CALLS="$full_calls" APISIX_BRIDGE_PATH="$bridge" GOPLUGIN_PEER_DIR="$peers" \
       APISIX_SHARED_DIR="${APISIX_SHARED_DIR:-$repo/../shared}" \
-      dotnet test "$repo/tests/ApisixPlugin.Bridge.Tests" --filter "FullyQualifiedName~FullPathBenchmarkTests" >"$work/c.log" 2>&1 \
+      dotnet test "$repo/tests/ApisixPlugin.Bridge.Tests" --artifacts-path "$cache/bench-artifacts" --filter "FullyQualifiedName~FullPathBenchmarkTests" >"$work/c.log" 2>&1 \
       && [[ -s "$work/c.json" ]]; then
     full="$(cat "$work/c.json")"
   else

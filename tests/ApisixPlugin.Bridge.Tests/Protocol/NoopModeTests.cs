@@ -63,4 +63,25 @@ public sealed class NoopModeTests(PeerBinaries peers)
         Assert.Equal(0, run.Event("concurrent").GetProperty("callErrors").GetInt32());
         Assert.Equal(10, run.Calls.Count);
     }
+
+    [Fact]
+    public async Task A_method_newer_than_the_eight_leaves_the_stream_usable_for_the_next_calls()
+    {
+        // argo-rollouts' main branch adds Plugin.GetWeightUpdateDeadline and ClearWeightUpdateDeadline.
+        var run = await ControllerRun.StartAsync(peers.Go, peers.Bridge, [], ["--noop"],
+            new JsonObject { ["calls"] = new JsonArray(
+                new JsonObject { ["method"] = "GetWeightUpdateDeadline" },
+                new JsonObject { ["method"] = "ClearWeightUpdateDeadline" },
+                new JsonObject { ["method"] = "VerifyWeight", ["desiredWeight"] = 10 },
+                new JsonObject { ["method"] = "Type" }) });
+
+        foreach (var newer in run.Calls.Take(2))
+        {
+            // Either answered, or refused by net/rpc naming the method; never a reply the client cannot decode.
+            Assert.True(newer.CallError == "" || newer.CallError.Contains(newer.Method, StringComparison.Ordinal), $"{newer.Method}: {newer.CallError}");
+        }
+        Assert.Equal("", run.Call("VerifyWeight").CallError);
+        Assert.Equal(1, run.Call("VerifyWeight").Verified);
+        Assert.Equal("", run.Call("Type").CallError);
+    }
 }
