@@ -23,6 +23,18 @@ public static class JsonPatchApplier
 
     private static JsonNode ApplyOne(JsonNode root, PatchOperation op)
     {
+        try
+        {
+            return ApplyOneUnguarded(root, op);
+        }
+        catch (JsonPatchException e) when (op.Op == "test" && e is not JsonPatchConflictException)
+        {
+            throw new JsonPatchConflictException($"test {op.Path} failed: {e.Message}");
+        }
+    }
+
+    private static JsonNode ApplyOneUnguarded(JsonNode root, PatchOperation op)
+    {
         var tokens = op.Path.Split('/').Skip(1).Select(t => t.Replace("~1", "/", StringComparison.Ordinal).Replace("~0", "~", StringComparison.Ordinal)).ToArray();
         if (tokens.Length == 0)
         {

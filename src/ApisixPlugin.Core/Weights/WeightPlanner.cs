@@ -104,7 +104,8 @@ public static class WeightPlanner
             }
         }
 
-        var total = result.Sum(b => b?["weight"]?.GetValue<int>() ?? RouteBackend.DefaultWeight);
+        var total = JsonElements.ToElement(result).EnumerateArray()
+            .Sum(b => b.TryGetProperty("weight", out var w) && w.TryGetInt64(out var n) ? n : RouteBackend.DefaultWeight);
         if (total <= 0)
         {
             // APISIX spreads traffic evenly when every weight is 0: never write that.
@@ -156,6 +157,8 @@ public static class WeightPlanner
         }
         else if (!route.HasAnnotations)
         {
+            // The whole map is written: fail, instead of overwriting, if someone added one meanwhile.
+            yield return PatchOperation.Test("/metadata/resourceVersion", JsonElements.String(route.ResourceVersion ?? ""));
             yield return PatchOperation.Add("/metadata/annotations", JsonElements.ToElement(new JsonObject { [key] = wanted }));
         }
         else

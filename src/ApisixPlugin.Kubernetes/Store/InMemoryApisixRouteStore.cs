@@ -50,8 +50,9 @@ public sealed class InMemoryApisixRouteStore : IApisixRouteStore
             {
                 patched = JsonPatchApplier.Apply(current.Json, patch.Operations);
             }
-            catch (JsonPatchConflictException e)
+            catch (JsonPatchException e)
             {
+                // As the API server answers 422 without causes: the route changed since it was read.
                 throw new RouteConflictException(patch.Key, $"route {patch.Key}: {e.Message}");
             }
 
