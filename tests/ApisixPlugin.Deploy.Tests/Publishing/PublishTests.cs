@@ -21,19 +21,21 @@ public sealed class PublishTests(PublishedImage image, KubeClusterFixture cluste
     private const uint PtInterp = 3;
 
     [Fact]
-    public void The_sidecar_is_published_for_the_aspnet_runtime_of_the_final_image()
+    public async Task The_sidecar_is_published_for_the_aspnet_runtime_of_the_final_image()
     {
-        Assert.True(File.Exists(Path.Combine(image.Sidecar, "apisix-plugin.dll")));
-        var runtimeConfig = JsonNode.Parse(File.ReadAllText(Path.Combine(image.Sidecar, "apisix-plugin.runtimeconfig.json")))!;
+        await image.PublishSidecarAsync();
+        Assert.True(File.Exists(Path.Combine(image.SidecarDir, "apisix-plugin.dll")));
+        var runtimeConfig = JsonNode.Parse(File.ReadAllText(Path.Combine(image.SidecarDir, "apisix-plugin.runtimeconfig.json")))!;
         var frameworks = runtimeConfig.Path("runtimeOptions", "frameworks")!.AsArray().Select(f => f!.Str("name"));
         Assert.Contains("Microsoft.AspNetCore.App", frameworks);
         Assert.StartsWith("10.", runtimeConfig.Path("runtimeOptions", "tfm")?.GetValue<string>() is { } tfm ? tfm.Replace("net", "", StringComparison.Ordinal) : "", StringComparison.Ordinal);
     }
 
     [Fact]
-    public void The_bridge_is_one_static_x86_64_executable_that_needs_no_libc()
+    public async Task The_bridge_is_one_static_x86_64_executable_that_needs_no_libc()
     {
-        var bytes = File.ReadAllBytes(image.Bridge);
+        await image.PublishBridgeAsync();
+        var bytes = File.ReadAllBytes(image.BridgeFile);
 
         Assert.Equal("\u007fELF"u8.ToArray(), bytes[..4]);
         Assert.Equal(2, bytes[4]); // ELFCLASS64
@@ -45,22 +47,23 @@ public sealed class PublishTests(PublishedImage image, KubeClusterFixture cluste
 
         // No PT_INTERP: nothing asks for a dynamic loader, which the controller's distroless image lacks.
         Assert.DoesNotContain(PtInterp, types);
-        Assert.Equal(UnixFileMode.UserExecute, File.GetUnixFileMode(image.Bridge) & UnixFileMode.UserExecute);
-        Assert.Empty(Directory.GetFiles(Path.GetDirectoryName(image.Bridge)!, "*.so"));
+        Assert.Equal(UnixFileMode.UserExecute, File.GetUnixFileMode(image.BridgeFile) & UnixFileMode.UserExecute);
+        Assert.Empty(Directory.GetFiles(Path.GetDirectoryName(image.BridgeFile)!, "*.so"));
     }
 
     [Fact]
     public async Task The_bridge_installs_a_byte_identical_copy_the_controllers_user_can_run()
     {
+        await image.PublishBridgeAsync();
         var volume = Directory.CreateTempSubdirectory("apisix-plugin-bin-");
         try
         {
             var destination = Path.Combine(volume.FullName, DeployNames.BridgeFileName);
 
-            var result = await ToolRun.RunAsync(image.Bridge, ["install", destination]);
+            var result = await ToolRun.RunAsync(image.BridgeFile, ["install", destination]);
 
             result.EnsureSuccess();
-            Assert.Equal(await File.ReadAllBytesAsync(image.Bridge), await File.ReadAllBytesAsync(destination));
+            Assert.Equal(await File.ReadAllBytesAsync(image.BridgeFile), await File.ReadAllBytesAsync(destination));
             var mode = File.GetUnixFileMode(destination);
             Assert.Equal(UnixFileMode.OtherRead | UnixFileMode.OtherExecute, mode & (UnixFileMode.OtherRead | UnixFileMode.OtherExecute));
             Assert.Equal([DeployNames.BridgeFileName], Directory.GetFiles(volume.FullName).Select(Path.GetFileName));
@@ -74,6 +77,7 @@ public sealed class PublishTests(PublishedImage image, KubeClusterFixture cluste
     [Fact]
     public async Task The_sidecar_started_like_the_image_answers_the_manifests_probe_and_opens_the_socket_to_the_controller()
     {
+        await image.PublishSidecarAsync();
         var work = Directory.CreateTempSubdirectory("apisix-plugin-sidecar-");
         var socket = Path.Combine(work.FullName, "sidecar.sock");
         var metricsPort = FreeLoopbackPort();
@@ -84,7 +88,7 @@ public sealed class PublishTests(PublishedImage image, KubeClusterFixture cluste
             RedirectStandardError = true,
             ArgumentList =
             {
-                Path.Combine(image.Sidecar, "apisix-plugin.dll"), "serve", "--socket", socket,
+                Path.Combine(image.SidecarDir, "apisix-plugin.dll"), "serve", "--socket", socket,
                 "--metrics-port", metricsPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 "--kubeconfig", cluster.KubeconfigFor(KubeUsers.Plugin),
             },

@@ -3,49 +3,73 @@ using ApisixPlugin.Deploy.Tests.Support;
 namespace ApisixPlugin.Deploy.Tests.Publishing;
 
 /// <summary>
-/// Runs deploy/publish.sh once, the way the Dockerfile's build stage does: in a copy of exactly the
-/// files the Dockerfile copies into its build context (without bin/ and obj/, as .dockerignore
-/// says), so a file the image build lacks fails here too, and the checkout's own build outputs are
-/// neither used nor disturbed.
+/// Runs deploy/publish.sh the way the Dockerfile's build stage does: in a copy of exactly the files
+/// the Dockerfile copies into its build context (without bin/ and obj/, as .dockerignore says), so
+/// a file the image build lacks fails here too, and the checkout's own build outputs are neither
+/// used nor disturbed. Each part is published once, by the first test that needs it, so that its
+/// time counts against that test (CI's hang timeout is per test).
 /// </summary>
 public sealed class PublishedImage : IAsyncLifetime
 {
-    private DirectoryInfo? _work;
+    private readonly DirectoryInfo _work = Directory.CreateTempSubdirectory("apisix-plugin-publish-");
+    private readonly Dictionary<string, Task> _parts = [];
+    private readonly Lock _gate = new();
 
-    public string Out => Path.Combine(_work?.FullName ?? throw new InvalidOperationException("not published"), "out");
+    private string Context => Path.Combine(_work.FullName, "context");
 
-    public string Sidecar => Path.Combine(Out, "sidecar");
+    public string Out => Path.Combine(_work.FullName, "out");
 
-    public string Bridge => Path.Combine(Out, "bridge", DeployNames.BridgeFileName);
+    public string SidecarDir => Path.Combine(Out, "sidecar");
 
-    public TimeSpan Took { get; private set; }
+    public string BridgeFile => Path.Combine(Out, "bridge", DeployNames.BridgeFileName);
 
-    public async Task InitializeAsync()
+    /// <summary>`deploy/publish.sh out sidecar`, once.</summary>
+    public Task PublishSidecarAsync() => Part("sidecar");
+
+    /// <summary>`deploy/publish.sh out bridge`, once.</summary>
+    public Task PublishBridgeAsync() => Part("bridge");
+
+    public Task InitializeAsync()
     {
-        _work = Directory.CreateTempSubdirectory("apisix-plugin-publish-");
-        var context = Path.Combine(_work.FullName, "context");
         foreach (var source in Dockerfile.Load(RepoPaths.Dockerfile).Build.ContextSources())
         {
-            CopyIntoContext(source.TrimEnd('/'), context);
+            CopyIntoContext(source.TrimEnd('/'));
         }
 
-        var started = System.Diagnostics.Stopwatch.StartNew();
-        var result = await ToolRun.RunAsync(
-            "bash", [Path.Combine(context, "deploy", "publish.sh"), Out], workingDirectory: context, timeout: TimeSpan.FromMinutes(15));
-        Took = started.Elapsed;
-        result.EnsureSuccess();
+        return Task.CompletedTask;
     }
 
     public Task DisposeAsync()
     {
-        _work?.Delete(recursive: true);
+        _work.Delete(recursive: true);
         return Task.CompletedTask;
     }
 
-    private static void CopyIntoContext(string relative, string context)
+    private Task Part(string part)
+    {
+        lock (_gate)
+        {
+            if (!_parts.TryGetValue(part, out var task))
+            {
+                task = RunAsync(part);
+                _parts[part] = task;
+            }
+
+            return task;
+        }
+    }
+
+    private async Task RunAsync(string part)
+    {
+        var result = await ToolRun.RunAsync(
+            "bash", [Path.Combine(Context, "deploy", "publish.sh"), Out, part], workingDirectory: Context, timeout: TimeSpan.FromMinutes(20));
+        result.EnsureSuccess();
+    }
+
+    private void CopyIntoContext(string relative)
     {
         var from = Path.Combine(RepoPaths.Root, relative);
-        var to = Path.Combine(context, relative);
+        var to = Path.Combine(Context, relative);
         if (File.Exists(from))
         {
             Directory.CreateDirectory(Path.GetDirectoryName(to)!);
