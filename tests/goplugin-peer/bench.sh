@@ -20,32 +20,12 @@ cache="${APISIXPLUGIN_CACHE:-/var/cache/apisixplugin}"
 work="$(mktemp -d /tmp/apisixplugin-bench-XXXXXX)"
 trap 'rm -rf "$work"' EXIT
 
-for tool in jq dotnet go; do
+for tool in jq dotnet go; do # go for the peers, dotnet for the bridge and (c)
   command -v "$tool" >/dev/null || { echo "bench.sh: $tool missing (run tests/infra/install-deps.sh)" >&2; exit 1; }
 done
 
-# The same key as the Bridge tests' SourceHash: sorted relative paths, each path + "\n" + content.
-source_hash() {
-  (cd "$repo" && find "$@" -type f \( -name '*.cs' -o -name '*.csproj' -o -name '*.proto' -o -name '*.props' -o -name '*.go' -o -name '*.sh' \) \
-      -not -path '*/bin/*' -not -path '*/obj/*' -not -path '*/.go/*' | LC_ALL=C sort |
-    while IFS= read -r f; do printf '%s\n' "$f"; cat "$f"; done) | sha256sum | cut -c1-16
-}
-
-peers="$cache/goplugin-peer/$(source_hash tests/goplugin-peer/src tests/goplugin-peer/build.sh)"
-[[ -x "$peers/gobdump" ]] || "$here/build.sh" "$peers" >/dev/null
-
-bridge="${APISIX_BRIDGE_PATH:-}"
-if [[ -z "$bridge" ]]; then
-  bridge_dir="$cache/bridge/$(source_hash src/ApisixPlugin.Bridge src/ApisixPlugin.GoPlugin protos Directory.Build.props Directory.Packages.props)"
-  bridge="$bridge_dir/apisix-plugin-bridge"
-  if [[ ! -x "$bridge" ]]; then
-    echo "bench.sh: publishing the bridge (NativeAOT, a few minutes)" >&2
-    dotnet publish "$repo/src/ApisixPlugin.Bridge" -c Release -r linux-x64 \
-      -p:PublishAot=true -p:StaticExecutable=true -p:LinkerFlavor=lld -p:InvariantGlobalization=true \
-      --artifacts-path "$work/artifacts" -o "$work/bridge" >"$work/publish.log" 2>&1 || { tail -n 30 "$work/publish.log" >&2; exit 1; }
-    mkdir -p "$bridge_dir" && mv "$work/bridge/apisix-plugin-bridge" "$bridge"
-  fi
-fi
+{ read -r peers; read -r bridge; } < <("$here/prepare.sh")
+[[ -n "${bridge:-}" ]] || { echo "bench.sh: prepare.sh failed" >&2; exit 1; }
 
 echo "bench.sh: (a) Go noopplugin, $calls calls, $starts starts" >&2
 "$peers/controller" -plugin "$peers/noopplugin" -bench "$calls" -bench-starts "$starts" 2>/dev/null >"$work/a.json"

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Builds the Go peers and publishes the bridge into the shared caches, once per source hash, and
+# prints two lines: the peers' folder and the bridge file. Used by bench.sh and by the Release
+# build of tests/ApisixPlugin.Bridge.Tests (so that the 4-5 minute cold NativeAOT publish happens
+# in the build, not under the test run's hang timeout). The keys are the same as the tests'
+# Support/SourceHash.cs: sorted relative paths, each path + "\n" + content, SHA-256, 16 hex digits.
+# Env: APISIX_BRIDGE_PATH (use this file, publish nothing), APISIXPLUGIN_CACHE.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo="$(cd "$here/../.." && pwd)"
+cache="${APISIXPLUGIN_CACHE:-/var/cache/apisixplugin}"
+
+source_hash() {
+  (cd "$repo" && find "$@" -type f \( -name '*.cs' -o -name '*.csproj' -o -name '*.proto' -o -name '*.props' -o -name '*.go' -o -name '*.sh' \) \
+      -not -path '*/bin/*' -not -path '*/obj/*' -not -path '*/.go/*' | LC_ALL=C sort |
+    while IFS= read -r f; do printf '%s\n' "$f"; cat "$f"; done) | sha256sum | cut -c1-16
+}
+
+peers="$cache/goplugin-peer/$(source_hash tests/goplugin-peer/src tests/goplugin-peer/build.sh)"
+if [[ ! -x "$peers/gobdump" ]]; then
+  "$here/build.sh" "$peers.building-$$" >/dev/null
+  mv -T "$peers.building-$$" "$peers" 2>/dev/null || rm -rf "$peers.building-$$"
+fi
+
+bridge="${APISIX_BRIDGE_PATH:-}"
+if [[ -z "$bridge" ]]; then
+  bridge_dir="$cache/bridge/$(source_hash src/ApisixPlugin.Bridge src/ApisixPlugin.GoPlugin protos Directory.Build.props Directory.Packages.props)"
+  bridge="$bridge_dir/apisix-plugin-bridge"
+  if [[ ! -x "$bridge" ]]; then
+    work="$(mktemp -d /tmp/apisixplugin-bridge-publish-XXXXXX)"
+    trap 'rm -rf "$work"' EXIT
+    echo "prepare.sh: publishing the bridge (NativeAOT, a few minutes)" >&2
+    DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 dotnet publish "$repo/src/ApisixPlugin.Bridge" -c Release -r linux-x64 \
+      -p:PublishAot=true -p:StaticExecutable=true -p:LinkerFlavor=lld -p:InvariantGlobalization=true \
+      --artifacts-path "$work/artifacts" -o "$work/bridge" >"$work/publish.log" 2>&1 \
+      || { tail -n 30 "$work/publish.log" >&2; echo "prepare.sh: publishing the bridge failed" >&2; exit 1; }
+    mkdir -p "$bridge_dir"
+    mv "$work/bridge/apisix-plugin-bridge" "$bridge.tmp-$$" && mv -f "$bridge.tmp-$$" "$bridge"
+  fi
+fi
+[[ -x "$bridge" ]] || { echo "prepare.sh: $bridge is not an executable file" >&2; exit 1; }
+
+echo "$peers"
+echo "$bridge"
