@@ -1,0 +1,137 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using ApisixPlugin.Benchmarks.Reporting;
+using ApisixPlugin.Benchmarks.Sidecar;
+using ApisixPlugin.Benchmarks.Translation;
+using ApisixPlugin.Testing;
+using ApisixPlugin.Testing.Cluster;
+using ApisixPlugin.Testing.Crds;
+using k8s;
+
+namespace ApisixPlugin.Benchmarks.EndToEnd;
+
+/// <summary>
+/// SetWeight end to end against the real kube-apiserver: the plugin through the real sidecar
+/// process over gRPC, and in the same run the built-in router's pattern (GET + full-object PUT)
+/// done directly with KubernetesClient. Each on its own route, one call at a time.
+/// </summary>
+internal static class EndToEndRun
+{
+    private const string SidecarRoute = "plugin-route";
+    private const string BuiltInRoute = "builtin-route";
+    private const string SidecarApp = "plugin-app";
+    private const string BuiltInApp = "builtin-app";
+
+    public static async Task<int> RunAsync(RunOptions options)
+    {
+        var calls = options.Quick ? 60 : 400;
+        var warmUp = options.Quick ? 10 : 30;
+        var fixture = new KubeClusterFixture();
+        await fixture.InitializeAsync();
+        try
+        {
+            var ns = await fixture.CreateNamespaceAsync("bench");
+            await fixture.GrantAsync(ns, KubeUsers.Plugin, BenchmarkRollouts.PluginPermissions);
+            await fixture.GrantAsync(ns, KubeUsers.SomeoneElse, BenchmarkRollouts.BuiltInPermissions);
+            await fixture.ApisixRoutes.CreateAsync(ns, BenchmarkRollouts.Route(SidecarRoute, SidecarApp));
+            await fixture.ApisixRoutes.CreateAsync(ns, BenchmarkRollouts.Route(BuiltInRoute, BuiltInApp));
+
+            using var server = new ApiServerRequestCount(fixture.Server);
+            await using var sidecar = await SidecarUnderTest.StartAsync(
+                options.SidecarDll ?? SidecarUnderTest.DefaultDll, fixture.KubeconfigFor(KubeUsers.Plugin), new Dictionary<string, string>());
+            var rollout = BenchmarkRollouts.Rollout(ns, "rollout-e2e", SidecarRoute, SidecarApp);
+            using var builtInClient = fixture.ClientFor(KubeUsers.SomeoneElse);
+
+            async Task<Dictionary<string, double>> SelfCount() =>
+                PrometheusText.SumBy(await sidecar.MetricsAsync(), "apisix_plugin_api_requests_total", "verb");
+
+            var wrongWrites = 0;
+            async Task PluginSetWeight(int weight, bool expectChange)
+            {
+                var reply = await sidecar.Client.SetWeightAsync(BenchmarkRollouts.SetWeight(rollout, weight));
+                if (reply.RoutesChanged != (expectChange ? 1 : 0))
+                {
+                    wrongWrites++;
+                }
+            }
+
+            Task BuiltInSetWeight(int weight) => BuiltInStyleSetWeightAsync(builtInClient, ns, BuiltInRoute, BuiltInApp, weight);
+
+            var rows = new List<LoopMeasurement>
+            {
+                await LoopMeasurement.RunAsync("plugin: sidecar over gRPC", "changing", warmUp, calls, server, SelfCount,
+                    i => PluginSetWeight(i % 2 == 0 ? 20 : 40, expectChange: true)),
+                await LoopMeasurement.RunAsync("built-in pattern: GET + PUT", "changing", warmUp, calls, server, null,
+                    i => BuiltInSetWeight(i % 2 == 0 ? 20 : 40)),
+
+                // The routes are at 40 after the changing loops: one unmeasured call moves them to 30.
+                await LoopMeasurement.RunAsync("plugin: sidecar over gRPC", "unchanged", 1, calls, server, SelfCount,
+                    i => PluginSetWeight(30, expectChange: i == 0)),
+                await LoopMeasurement.RunAsync("built-in pattern: GET + PUT", "unchanged", 1, calls, server, null,
+                    _ => BuiltInSetWeight(30)),
+            };
+
+            var summary = new SummaryWriter(options.SummaryPath);
+            Report(summary, rows, calls, warmUp, fixture.Crd.Release);
+            var pluginWeights = await WeightsAsync(fixture, ns, SidecarRoute, SidecarApp);
+            var builtInWeights = await WeightsAsync(fixture, ns, BuiltInRoute, BuiltInApp);
+            summary.Line($"- Check after the run: plugin route canary/stable = {pluginWeights}, built-in route = {builtInWeights} (both should be 30/70); "
+                + $"SetWeight replies with an unexpected routes_changed: {wrongWrites}.");
+            summary.Line();
+            summary.Flush();
+            return pluginWeights == "30/70" && builtInWeights == "30/70" && wrongWrites == 0 ? 0 : 1;
+        }
+        finally
+        {
+            await fixture.DisposeAsync();
+        }
+    }
+
+    /// <summary>argo-rollouts' built-in router per SetWeight: GET the route, set the weights in the tree, PUT the whole object back.</summary>
+    private static async Task BuiltInStyleSetWeightAsync(IKubernetes client, string ns, string name, string app, int weight)
+    {
+        var body = await client.CustomObjects.GetNamespacedCustomObjectAsync(ApisixCrd.Group, ApisixCrd.Version, ns, ApisixCrd.Plural, name);
+        var route = JsonNode.Parse(((JsonElement)body).GetRawText())!.AsObject();
+        BuiltInStyleTranslation.SetWeights(route, [BenchmarkRollouts.Rule], BenchmarkRollouts.Canary(app), BenchmarkRollouts.Stable(app), weight);
+        await client.CustomObjects.ReplaceNamespacedCustomObjectAsync(route, ApisixCrd.Group, ApisixCrd.Version, ns, ApisixCrd.Plural, name);
+    }
+
+    private static async Task<string> WeightsAsync(KubeClusterFixture fixture, string ns, string name, string app)
+    {
+        var route = await fixture.ApisixRoutes.GetAsync(ns, name);
+        var backends = route["spec"]!["http"]![0]!["backends"]!.AsArray();
+        int Weight(string service) => backends.Single(b => b!["serviceName"]!.GetValue<string>() == service)!["weight"]?.GetValue<int>() ?? 100;
+        return $"{Weight(BenchmarkRollouts.Canary(app))}/{Weight(BenchmarkRollouts.Stable(app))}";
+    }
+
+    private static void Report(SummaryWriter summary, List<LoopMeasurement> rows, int calls, int warmUp, ApisixCrdRelease crd)
+    {
+        summary.Line($"## 2. SetWeight end to end (real kube-apiserver v1.20.2, ApisixRoute CRD {crd}; {calls} sequential calls per row after {warmUp} warm-up)");
+        summary.Line();
+        summary.Line("Requests counted by the API server (apiserver_request_total, resource apisixroutes), per call; the plugin's own");
+        summary.Line("count (apisix_plugin_api_requests_total from the sidecar's /metrics) beside it. Latency is the caller's: gRPC");
+        summary.Line("round trip to the sidecar for the plugin, the two HTTP requests in-process for the built-in pattern.");
+        summary.Line();
+        summary.Line("| path | weight | API server: apisixroutes requests/call by verb | reads/call | writes/call | event POST/call | sidecar self-count/call | median ms | p99 ms |");
+        summary.Line("|---|---|---|---:|---:|---:|---|---:|---:|");
+        foreach (var row in rows)
+        {
+            var self = row.SelfCountedPerCall is null ? "-"
+                : row.SelfCountedPerCall.Count == 0 ? "none"
+                : string.Join(", ", row.SelfCountedPerCall.OrderBy(e => e.Key, StringComparer.Ordinal).Select(e => $"{e.Key} {SummaryWriter.F(e.Value)}"));
+            var byVerb = row.RouteRequestsPerCall.Count == 0 ? "none"
+                : string.Join(", ", row.RouteRequestsPerCall.OrderBy(e => e.Key, StringComparer.Ordinal).Select(e => $"{e.Key} {SummaryWriter.F(e.Value)}"));
+            summary.Line($"| {row.Path} | {row.Weight} | {byVerb} | {SummaryWriter.F(row.Reads)} | {SummaryWriter.F(row.Writes)} "
+                + $"| {SummaryWriter.F(row.EventPostsPerCall)} | {self} | {SummaryWriter.Ms(row.MedianMs)} | {SummaryWriter.Ms(row.P99Ms)} |");
+        }
+
+        summary.Line();
+        var changing = rows[0];
+        var unchanged = rows[2];
+        summary.Line($"- Target, changing SetWeight = 1 write + at most 1 read: {SummaryWriter.F(changing.Writes)} write(s) + {SummaryWriter.F(changing.Reads)} read(s) per call: "
+            + $"{(changing.Writes <= 1.0 && changing.Reads <= 1.0 ? "met" : "NOT met")} (built-in: {SummaryWriter.F(rows[1].Writes)} + {SummaryWriter.F(rows[1].Reads)}).");
+        summary.Line($"- Target, unchanged SetWeight = 0 writes: {SummaryWriter.F(unchanged.Writes)} write(s) + {SummaryWriter.F(unchanged.Reads)} read(s) per call: "
+            + $"{(unchanged.Writes == 0 ? "met" : "NOT met")} (built-in: {SummaryWriter.F(rows[3].Writes)} + {SummaryWriter.F(rows[3].Reads)}).");
+        summary.Line($"- The plugin also records one Kubernetes Event per changing call, written from a background queue off the call path ({SummaryWriter.F(changing.EventPostsPerCall)} POST events/call).");
+    }
+}

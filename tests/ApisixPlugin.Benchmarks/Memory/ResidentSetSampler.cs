@@ -1,0 +1,45 @@
+using ApisixPlugin.Benchmarks.Sidecar;
+
+namespace ApisixPlugin.Benchmarks.Memory;
+
+/// <summary>Reads the sidecar's VmRSS every few milliseconds while a load runs and keeps the highest.</summary>
+internal sealed class ResidentSetSampler : IAsyncDisposable
+{
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _loop;
+
+    public ResidentSetSampler(SidecarUnderTest sidecar, TimeSpan interval)
+    {
+        _loop = Task.Run(async () =>
+        {
+            while (!_stop.IsCancellationRequested)
+            {
+                if (sidecar.ResidentKiB() is { } kib)
+                {
+                    PeakKiB = Math.Max(PeakKiB, kib);
+                    Samples++;
+                }
+
+                try
+                {
+                    await Task.Delay(interval, _stop.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+            }
+        });
+    }
+
+    public long PeakKiB { get; private set; }
+
+    public int Samples { get; private set; }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        await _loop;
+        _stop.Dispose();
+    }
+}
