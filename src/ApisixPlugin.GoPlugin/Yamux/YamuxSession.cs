@@ -56,7 +56,8 @@ internal sealed class YamuxSession : IAsyncDisposable
 
     /// <summary>
     /// Queues a frame and, unless another thread is writing already, writes the queue to the
-    /// socket on this thread: no hop to a writer task, and frames keep their order.
+    /// socket on this thread: no hop to a writer task, and frames keep their order. The write may
+    /// block while the socket's send buffer is full; a yamux peer reads its socket continuously.
     /// </summary>
     internal void Send(YamuxHeader header, byte[]? payload = null)
     {
