@@ -1,6 +1,6 @@
 using ApisixPlugin.Kubernetes;
-using ApisixPlugin.Kubernetes.Telemetry;
 using ApisixPlugin.Sidecar.Grpc;
+using ApisixPlugin.Sidecar.Telemetry;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 using Prometheus;
@@ -40,7 +40,8 @@ internal static class SidecarHostingExtensions
             .AddCheck("sidecar", () => Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy());
         builder.Services.AddGrpcReflection();
         builder.Services.AddMetricServer(_ => { });
-        Metrics.ConfigureMeterAdapter(o => o.InstrumentFilterPredicate = i => i.Meter.Name == RouterMetrics.MeterName);
+        Metrics.ConfigureMeterAdapter(o => o.InstrumentFilterPredicate = _ => false);
+        builder.Services.AddHostedService<PrometheusExport>();
         return builder;
     }
 

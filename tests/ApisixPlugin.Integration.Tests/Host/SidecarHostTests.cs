@@ -87,4 +87,35 @@ public sealed class SidecarHostTests(SidecarClusterFixture fx)
             await Task.Delay(100);
         }
     }
+
+    [Fact]
+    public async Task Metrics_count_calls_api_requests_and_skipped_writes()
+    {
+        var ns = await fx.PluginNamespaceAsync("metrics");
+        await fx.ApisixRoutes.CreateAsync(ns, ApisixRoute());
+        var port = FreeTcpPort();
+        await using var sidecar = await SidecarProcess.StartAsync(fx.KubeconfigFor(KubeUsers.Plugin), "--metrics-port", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var rollout = Rollout(ns);
+
+        await sidecar.Client.SetWeightAsync(new SetWeightRequest { Rollout = rollout, DesiredWeight = 10 });
+        await sidecar.Client.SetWeightAsync(new SetWeightRequest { Rollout = rollout, DesiredWeight = 10 });
+        await Assert.ThrowsAsync<RpcException>(() => sidecar.Client.SetWeightAsync(new SetWeightRequest { Rollout = rollout, DesiredWeight = 101 }).ResponseAsync);
+
+        using var http = new HttpClient();
+        var metrics = await http.GetStringAsync(new Uri($"http://127.0.0.1:{port}/metrics"));
+        Assert.Matches("""apisix_plugin_calls_total\{[^}]*method="SetWeight"[^}]*outcome="OK"[^}]*\} 2""", metrics);
+        Assert.Matches("""apisix_plugin_calls_total\{[^}]*method="SetWeight"[^}]*outcome="InvalidArgument"[^}]*\} 1""", metrics);
+        Assert.Matches("""apisix_plugin_api_requests_total\{[^}]*verb="patch"[^}]*\} 1""", metrics);
+        Assert.Matches("""apisix_plugin_api_requests_total\{[^}]*verb="get"[^}]*\} 2""", metrics);
+        Assert.Matches("""apisix_plugin_writes_skipped_total(\{[^}]*\})? 1""", metrics);
+        Assert.Contains("apisix_plugin_call_duration_seconds_bucket", metrics, StringComparison.Ordinal);
+        Assert.Equal("Healthy", await http.GetStringAsync(new Uri($"http://127.0.0.1:{port}/healthz")));
+    }
+
+    private static int FreeTcpPort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
 }
