@@ -35,6 +35,17 @@ internal sealed class RawYamuxPeer
         return (parsed, payload);
     }
 
+    /// <summary>The next frame, waiting as long as it takes (for a background pump).</summary>
+    public async Task<(YamuxHeader Header, byte[] Payload)> ReceiveAsyncNoTimeout()
+    {
+        var header = new byte[YamuxHeader.Size];
+        await _stream.ReadExactlyAsync(header);
+        var parsed = YamuxHeader.Parse(header);
+        var payload = parsed.Type == YamuxFrameType.Data ? new byte[parsed.Length] : [];
+        await _stream.ReadExactlyAsync(payload);
+        return (parsed, payload);
+    }
+
     /// <summary>Frames until one matches, skipping the others (e.g. window updates).</summary>
     public async Task<(YamuxHeader Header, byte[] Payload)> ReceiveUntilAsync(Func<YamuxHeader, bool> match)
     {

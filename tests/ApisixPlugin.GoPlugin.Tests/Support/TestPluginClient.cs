@@ -1,0 +1,124 @@
+using System.Collections.Concurrent;
+using System.IO.Pipelines;
+using System.Net.Sockets;
+using ApisixPlugin.GoPlugin.Gob;
+using ApisixPlugin.GoPlugin.Yamux;
+
+namespace ApisixPlugin.GoPlugin.Tests.Support;
+
+/// <summary>
+/// A go-plugin host written for the tests: a raw yamux client whose streams feed pipes, requests
+/// encoded as Go's net/rpc client does, responses decoded with the library's gob decoder.
+/// </summary>
+internal sealed class TestPluginClient : IAsyncDisposable
+{
+    private readonly Socket _socket;
+    private readonly NetworkStream _transport;
+    private readonly RawYamuxPeer _peer;
+    private readonly ConcurrentDictionary<uint, Pipe> _inbound = new();
+    private readonly ConcurrentDictionary<uint, bool> _headerDefined = new();
+    private readonly Task _pump;
+
+    private TestPluginClient(Socket socket)
+    {
+        _socket = socket;
+        _transport = new NetworkStream(socket, ownsSocket: true);
+        _peer = new RawYamuxPeer(_transport);
+        _pump = Task.Run(PumpAsync);
+    }
+
+    public List<YamuxHeader> ControlFrames { get; } = [];
+
+    public static async Task<TestPluginClient> ConnectAsync(string socketPath)
+    {
+        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath));
+        return new TestPluginClient(socket);
+    }
+
+    public async Task OpenAsync(uint id)
+    {
+        _inbound[id] = new Pipe();
+        await _peer.OpenAsync(id);
+    }
+
+    public Task SendRawAsync(uint id, byte[] bytes) => _peer.SendDataAsync(id, bytes);
+
+    /// <summary>net/rpc's request: <c>Request{ServiceMethod, Seq}</c> then the argument message(s).</summary>
+    public Task CallAsync(uint id, string method, ulong seq, byte[] argument)
+    {
+        var bytes = new GobBytes();
+        if (_headerDefined.TryAdd(id, true))
+        {
+            bytes.DefineStruct(65, "Request", ("ServiceMethod", GobTypeIds.String), ("Seq", GobTypeIds.Uint));
+        }
+        bytes.Message(w =>
+        {
+            w.WriteInt(65);
+            w.WriteUint(1);
+            w.WriteString(method);
+            if (seq != 0)
+            {
+                w.WriteUint(1);
+                w.WriteUint(seq);
+            }
+            w.WriteUint(0);
+        });
+        bytes.Raw(argument);
+        return _peer.SendDataAsync(id, bytes.ToArray());
+    }
+
+    /// <summary>A decoder over everything the server sends on one stream.</summary>
+    public GobStreamDecoder Decoder(uint id) => new(_inbound[id].Reader.AsStream());
+
+    public Stream Inbound(uint id) => _inbound[id].Reader.AsStream();
+
+    public static byte[] StringArgument(string value) =>
+        new GobBytes().Message(w => { w.WriteInt(GobTypeIds.String); w.WriteUint(0); w.WriteString(value); }).ToArray();
+
+    public static readonly byte[] NilInterfaceArgument = GobBytes.Hex("03100000");
+    public static readonly byte[] TrueArgument = GobBytes.Hex("03020001");
+
+    private async Task PumpAsync()
+    {
+        try
+        {
+            while (true)
+            {
+                var (header, payload) = await _peer.ReceiveAsyncNoTimeout();
+                if (header.Type == YamuxFrameType.Data && _inbound.TryGetValue(header.StreamId, out var pipe))
+                {
+                    await pipe.Writer.WriteAsync(payload);
+                }
+                else
+                {
+                    lock (ControlFrames)
+                    {
+                        ControlFrames.Add(header);
+                    }
+                }
+                if (header.Has(YamuxFlags.Fin) || header.Has(YamuxFlags.Rst))
+                {
+                    if (_inbound.TryGetValue(header.StreamId, out var ended))
+                    {
+                        await ended.Writer.CompleteAsync();
+                    }
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or EndOfStreamException or ObjectDisposedException or OperationCanceledException)
+        {
+            foreach (var pipe in _inbound.Values)
+            {
+                await pipe.Writer.CompleteAsync();
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _socket.Shutdown(SocketShutdown.Both);
+        await _transport.DisposeAsync();
+        await _pump.WaitAsync(TimeSpan.FromSeconds(5));
+    }
+}
