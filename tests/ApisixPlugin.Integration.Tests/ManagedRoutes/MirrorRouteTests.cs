@@ -143,6 +143,42 @@ public sealed class MirrorRouteTests(SidecarClusterFixture fx)
         Assert.NotNull(await fx.TryGetAsync(ns, HeaderRoute));
     }
 
+    [Theory]
+    [InlineData("mirror set before the experiment")]
+    [InlineData("mirror set during the experiment")]
+    public async Task Experiment_backends_come_and_go_on_the_mirror_route_as_on_the_source(string order)
+    {
+        var ns = await fx.PluginNamespaceAsync("mirror-experiment");
+        await fx.ApisixRoutes.CreateAsync(ns, SourceRoute());
+        var rollout = RolloutWith(ns, MirrorRoute);
+        var mirror = Mirror(rollout, MirrorRoute, 50, new RouteMatch { Path = Prefix("/api") });
+        var withExperiment = new SetWeightRequest { Rollout = rollout, DesiredWeight = 20 };
+        withExperiment.AdditionalDestinations.Add(new WeightDestination { ServiceName = "exp-a", Weight = 10 });
+        var mirrorRule = $"{MirrorRoute}-{Rule}";
+
+        if (order == "mirror set before the experiment")
+        {
+            await Client.SetMirrorRouteAsync(mirror);
+            await Client.SetWeightAsync(withExperiment);
+        }
+        else
+        {
+            await Client.SetWeightAsync(withExperiment);
+            await Client.SetMirrorRouteAsync(mirror);
+        }
+
+        var during = new Dictionary<string, int> { [Stable] = 70, [Canary] = 20, ["exp-a"] = 10 };
+        Assert.Equal(during, WeightsOf(await fx.ApisixRoutes.GetAsync(ns, Route)));
+        Assert.Equal(during, WeightsOf(await fx.ApisixRoutes.GetAsync(ns, MirrorRoute), mirrorRule));
+
+        // The experiment ends: its backend leaves the source, and must leave the mirror route too.
+        await Client.SetWeightAsync(new SetWeightRequest { Rollout = rollout, DesiredWeight = 40 });
+
+        var after = new Dictionary<string, int> { [Stable] = 60, [Canary] = 40 };
+        Assert.Equal(after, WeightsOf(await fx.ApisixRoutes.GetAsync(ns, Route)));
+        Assert.Equal(after, WeightsOf(await fx.ApisixRoutes.GetAsync(ns, MirrorRoute), mirrorRule));
+    }
+
     private static RouteMatch WithHeaders(RouteMatch match, params (string Name, StringMatch Value)[] headers)
     {
         foreach (var (name, value) in headers)

@@ -120,6 +120,29 @@ public sealed class RuleCopyTests(SidecarClusterFixture fx)
         Assert.Equal([Route], (await fx.SnapshotAsync(routeNs)).Keys);
     }
 
+    [Theory]
+    [InlineData("ping", "pong")]
+    [InlineData("pong", "ping")]
+    public async Task With_ping_pong_the_copies_send_to_the_service_that_is_canary_now(string stable, string canary)
+    {
+        var ns = await fx.PluginNamespaceAsync("pingpong");
+        var source = SourceRoute();
+        source["spec"]!["http"]![0]!["backends"] = new JsonArray(
+            new JsonObject { ["serviceName"] = "demo-ping", ["servicePort"] = 80 },
+            new JsonObject { ["serviceName"] = "demo-pong", ["servicePort"] = 80 });
+        await fx.ApisixRoutes.CreateAsync(ns, source);
+        var rollout = RolloutWith(ns, HeaderRoute, MirrorRoute);
+        rollout.PingPong = new PingPong { PingService = "demo-ping", PongService = "demo-pong", StablePingPong = stable };
+
+        await Client.SetHeaderRouteAsync(Header(rollout, HeaderRoute, ("trace", Exact("debug"))));
+        await Client.SetMirrorRouteAsync(Mirror(rollout, MirrorRoute, null, new RouteMatch { Path = Prefix("/") }));
+
+        var header = Assert.Single(Rules(await fx.ApisixRoutes.GetAsync(ns, HeaderRoute)))!;
+        Assert.Equal($"demo-{canary}", Assert.Single(header["backends"]!.AsArray())!["serviceName"]!.GetValue<string>());
+        var mirror = Assert.Single(Rules(await fx.ApisixRoutes.GetAsync(ns, MirrorRoute)))!.AsObject();
+        Assert.Equal($"http://demo-{canary}.{ns}.svc.cluster.local:80", MirrorPlugin(mirror)!["config"]!["host"]!.GetValue<string>());
+    }
+
     [Fact]
     public async Task Two_configured_routes_share_one_managed_route_with_route_qualified_rule_names()
     {
