@@ -94,6 +94,41 @@ public sealed class OwnershipTests(SidecarClusterFixture fx)
         Assert.Equal(new[] { "other-header", Route }, (await fx.SnapshotAsync(ns)).Keys);
     }
 
+    [Fact]
+    public async Task A_header_route_left_by_the_built_in_router_is_taken_over_without_the_sources_metadata()
+    {
+        var ns = await fx.PluginNamespaceAsync("migrate");
+        await fx.ApisixRoutes.CreateAsync(ns, SourceRoute());
+        var rollout = RolloutWith(ns, HeaderRoute);
+
+        // What argo-rollouts' built-in APISIX router made: a deep copy of the whole source route,
+        // labels and annotations included, with an ownerReference to the same Rollout.
+        var builtIn = SourceRoute();
+        builtIn["metadata"]!["name"] = HeaderRoute;
+        builtIn["metadata"]!["ownerReferences"] = new JsonArray(new JsonObject
+        {
+            ["apiVersion"] = "argoproj.io/v1alpha1",
+            ["kind"] = "Rollout",
+            ["name"] = "rollouts-demo",
+            ["uid"] = rollout.Uid,
+            ["controller"] = true,
+        });
+        await fx.ApisixRoutes.CreateAsync(ns, builtIn);
+
+        await Client.SetHeaderRouteAsync(Header(rollout, HeaderRoute, ("trace", Exact("debug"))));
+
+        var taken = await fx.ApisixRoutes.GetAsync(ns, HeaderRoute);
+        var rule = Assert.Single(Rules(taken))!;
+        Assert.Equal(Canary, Assert.Single(rule["backends"]!.AsArray())!["serviceName"]!.GetValue<string>());
+
+        // A GitOps tracking label left on it would make Argo CD claim the copy, then prune it.
+        var metadata = taken["metadata"]!;
+        Assert.False(metadata["labels"]?.AsObject().ContainsKey(GitOpsLabel) ?? false, $"labels {Json(metadata["labels"])}");
+        Assert.False(metadata["annotations"]?.AsObject().ContainsKey(LastApplied) ?? false, $"annotations {Json(metadata["annotations"])}");
+        Assert.Equal("apisix-plugin", metadata["labels"]?[ManagedByLabel]?.GetValue<string>());
+        Assert.Equal("header", metadata["annotations"]?["rollouts.apisixplugin.io/managed-kind"]?.GetValue<string>());
+    }
+
     /// <summary>A route named like the managed route that this Rollout does not own.</summary>
     private static JsonObject Foreign(string kind)
     {

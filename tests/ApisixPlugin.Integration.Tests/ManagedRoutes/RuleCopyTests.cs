@@ -28,6 +28,7 @@ public sealed class RuleCopyTests(SidecarClusterFixture fx)
         rule["plugin_config_name"] = "shared-plugins";
         rule["plugins"] = new JsonArray(new JsonObject { ["name"] = "limit-count", ["enable"] = true, ["config"] = new JsonObject { ["count"] = 10, ["time_window"] = 60 } });
         rule["authentication"] = new JsonObject { ["enable"] = true, ["type"] = "keyAuth" };
+        rule["upstreams"] = new JsonArray(new JsonObject { ["name"] = "external-api", ["weight"] = 10 });
         await fx.ApisixRoutes.CreateAsync(ns, source);
         var stored = RuleNamed(await fx.ApisixRoutes.GetAsync(ns, Route), Rule);
         var rollout = RolloutWith(ns, HeaderRoute);
@@ -44,6 +45,10 @@ public sealed class RuleCopyTests(SidecarClusterFixture fx)
         {
             Assert.True(Json(stored["match"]![field]) == Json(copy["match"]![field]), $"match.{field}: source {Json(stored["match"]![field])}, copy {Json(copy["match"]![field])}");
         }
+
+        // upstreams would send the copy's requests somewhere other than its one canary backend.
+        Assert.NotNull(stored["upstreams"]);
+        Assert.Null(copy["upstreams"]);
     }
 
     [Fact]
