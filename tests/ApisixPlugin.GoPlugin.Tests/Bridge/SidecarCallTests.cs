@@ -1,0 +1,123 @@
+using ApisixPlugin.Bridge;
+using ApisixPlugin.GoPlugin.Gob;
+using ApisixPlugin.GoPlugin.Logging;
+using ApisixPlugin.GoPlugin.NetRpc;
+using ApisixPlugin.GoPlugin.Tests.Support;
+using ApisixPlugin.Protos.V1;
+using Grpc.Core;
+
+namespace ApisixPlugin.GoPlugin.Tests.Bridge;
+
+/// <summary>Plugin calls through the gRPC client to a sidecar that comes, fails and goes.</summary>
+public sealed class SidecarCallTests : IDisposable
+{
+    private readonly string _socket = Path.Combine(Path.GetTempPath(), $"sidecar-{Guid.NewGuid():N}.sock");
+    private readonly Grpc.Net.Client.GrpcChannel _channel;
+    private readonly INetRpcService _service;
+
+    public SidecarCallTests()
+    {
+        var options = new BridgeOptions { SidecarSocket = _socket, CallTimeout = TimeSpan.FromSeconds(3), PluginName = "apisixplugin/apisix" };
+        _channel = BridgeServices.CreateSidecarChannel(options);
+        _service = BridgeServices.CreatePluginService(_channel, options, NullPluginLog.Instance);
+    }
+
+    public void Dispose()
+    {
+        _channel.Dispose();
+        File.Delete(_socket);
+    }
+
+    private static GobValue Args(int desiredWeight) => GobValue.OfInterface("SetWeightAndVerifyWeightArgs", GobValue.OfStruct("SetWeightAndVerifyWeightArgs", new()
+    {
+        ["DesiredWeight"] = GobValue.OfInt(desiredWeight),
+        ["Rollout"] = GobValue.OfStruct("Rollout", new()
+        {
+            ["ObjectMeta"] = GobValue.OfStruct("ObjectMeta", new() { ["Name"] = GobValue.OfString("web"), ["Namespace"] = GobValue.OfString("shop") }),
+        }),
+    }));
+
+    private async Task<GobValue> CallAsync(string method, int weight = 20)
+    {
+        var reply = await _service.InvokeAsync(method, Args(weight), CancellationToken.None);
+        var encoder = new GobReplyEncoder();
+        return new GobStreamDecoder(new MemoryStream(GobReplyEncoder.Encode(w => reply.WriteBody(encoder, w)))).DecodeNext()!;
+    }
+
+    private static string ErrorText(GobValue body) => body.Field("ErrorString")?.AsString() ?? body.Path("Err", "ErrorString")?.AsString() ?? "";
+
+    /// <summary>Calls until one succeeds (the channel may still be backing off), within a few seconds.</summary>
+    private async Task<GobValue> CallUntilSuccessAsync(string method, int weight)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(8);
+        while (true)
+        {
+            var body = await CallAsync(method, weight);
+            if (ErrorText(body).Length == 0 || DateTime.UtcNow > deadline)
+            {
+                return body;
+            }
+            await Task.Delay(200);
+        }
+    }
+
+    [Fact]
+    public async Task Down_then_up_then_down_then_up_again_reconnects_by_itself()
+    {
+        Assert.Contains("(Unavailable)", ErrorText(await CallAsync("Plugin.SetWeight")), StringComparison.Ordinal);
+
+        await using (var sidecar = await FakeSidecar.StartAsync(_socket))
+        {
+            Assert.Equal("", ErrorText(await CallUntilSuccessAsync("Plugin.SetWeight", 20)));
+            var request = sidecar.Recorded.Requests.OfType<SetWeightRequest>().Last();
+            Assert.Equal((20, "shop", "web", "apisixplugin/apisix"), (request.DesiredWeight, request.Rollout.Namespace, request.Rollout.Name, request.Rollout.PluginName));
+        }
+        File.Delete(_socket);
+        Assert.Contains("Plugin.SetWeight: apisix sidecar at", ErrorText(await CallAsync("Plugin.SetWeight")), StringComparison.Ordinal);
+
+        var recorder = new FakeSidecar.Recorder();
+        await using (var again = await FakeSidecar.StartAsync(_socket, recorder))
+        {
+            Assert.Equal("", ErrorText(await CallUntilSuccessAsync("Plugin.SetWeight", 30)));
+            Assert.Equal(30, recorder.Requests.OfType<SetWeightRequest>().Last().DesiredWeight);
+        }
+    }
+
+    [Theory]
+    [InlineData(Verification.NotVerified, 0)]
+    [InlineData(Verification.Verified, 1)]
+    [InlineData(Verification.NotImplemented, 2)]
+    public async Task VerifyWeight_maps_to_0_1_2_with_no_error(Verification verification, long expected)
+    {
+        await using var sidecar = await FakeSidecar.StartAsync(_socket);
+        sidecar.Recorded.Verification = verification;
+        var body = await CallUntilSuccessAsync("Plugin.VerifyWeight", 20);
+        Assert.Equal(expected, body.Field("Verified")?.AsInt64() ?? 0);
+        Assert.Equal("", ErrorText(body));
+    }
+
+    [Fact]
+    public async Task A_gRPC_status_becomes_RpcError_text_with_code_and_message()
+    {
+        await using var sidecar = await FakeSidecar.StartAsync(_socket);
+        sidecar.Recorded.SetWeightFailure = new Status(StatusCode.FailedPrecondition, "ApisixRoute shop/web: rule r1 not found");
+        var body = await CallAsync("Plugin.SetWeight");
+        for (var i = 0; i < 20 && ErrorText(body).Contains("Unavailable", StringComparison.Ordinal); i++)
+        {
+            await Task.Delay(200);
+            body = await CallAsync("Plugin.SetWeight");
+        }
+        Assert.Equal("Plugin.SetWeight: FailedPrecondition: ApisixRoute shop/web: rule r1 not found", ErrorText(body));
+    }
+
+    [Fact]
+    public async Task Type_comes_from_the_sidecar()
+    {
+        await using var sidecar = await FakeSidecar.StartAsync(_socket);
+        var reply = await _service.InvokeAsync("Plugin.Type", GobValue.OfInterface("", null), CancellationToken.None);
+        Assert.Equal("", reply.Error);
+        var encoder = new GobReplyEncoder();
+        var body = new GobStreamDecoder(new MemoryStream(GobReplyEncoder.Encode(w => reply.WriteBody(encoder, w)))).DecodeNext()!;
+        Assert.Equal("Apisix", body.AsString());
+    }
+}
