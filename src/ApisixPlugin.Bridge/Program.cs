@@ -47,6 +47,13 @@ log.Write(PluginLogLevel.Info, "apisix plugin bridge serving", ("socket", server
     ("sidecar", options.Noop ? "none (--noop)" : options.SidecarSocket), ("plugin_name", options.PluginName),
     ("call_timeout", options.CallTimeout));
 
+// SIGTERM (a container stop) ends the bridge cleanly, removing its socket file.
+using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+{
+    context.Cancel = true;
+    exitCode.TrySetResult(0);
+});
+
 using var stopping = new CancellationTokenSource();
 _ = server.ServeAsync(new GoPluginServerOptions
 {
