@@ -20,17 +20,26 @@ internal static class MemoryRun
     private const long TargetKiB = 80 * 1024;
     private static readonly int[] Steps = [10, 20, 30, 40, 50];
 
-    /// <summary>The runtime settings tried, as environment variables of the sidecar process.</summary>
-    private static readonly (string Name, Dictionary<string, string> Environment)[] Settings =
+    /// <summary>
+    /// The runtime settings tried, as environment variables of the sidecar process, and how many
+    /// calls are in flight at once: all 200, or 10 (argo-rollouts' default --rollout-threads, the
+    /// most the controller sends at once unless configured otherwise).
+    /// </summary>
+    private static readonly (string Name, Dictionary<string, string> Environment, int InFlight)[] Settings =
     [
-        ("as built (runtimeconfig: Server GC)", new()),
-        ("DOTNET_gcServer=0", new() { ["DOTNET_gcServer"] = "0" }),
-        ("DOTNET_gcServer=0, DOTNET_GCHeapHardLimit=0x3000000 (48 MiB)", new() { ["DOTNET_gcServer"] = "0", ["DOTNET_GCHeapHardLimit"] = "0x3000000" }),
-        ("DOTNET_gcServer=0, DOTNET_TieredPGO=0", new() { ["DOTNET_gcServer"] = "0", ["DOTNET_TieredPGO"] = "0" }),
-        ("DOTNET_gcServer=0, DOTNET_TieredCompilation=0", new() { ["DOTNET_gcServer"] = "0", ["DOTNET_TieredCompilation"] = "0" }),
+        ("as shipped (runtimeconfig: Server GC)", new(), Rollouts),
+        ("DOTNET_gcServer=0", new() { ["DOTNET_gcServer"] = "0" }, Rollouts),
+        ("DOTNET_gcServer=0, DOTNET_GCHeapHardLimit=0x3000000 (48 MiB)", new() { ["DOTNET_gcServer"] = "0", ["DOTNET_GCHeapHardLimit"] = "0x3000000" }, Rollouts),
+        ("DOTNET_gcServer=0, DOTNET_TieredPGO=0", new() { ["DOTNET_gcServer"] = "0", ["DOTNET_TieredPGO"] = "0" }, Rollouts),
+        ("DOTNET_gcServer=0, DOTNET_TieredCompilation=0", new() { ["DOTNET_gcServer"] = "0", ["DOTNET_TieredCompilation"] = "0" }, Rollouts),
+        ("DOTNET_gcServer=0, DOTNET_GCgen0size=0x400000 (4 MiB)", new() { ["DOTNET_gcServer"] = "0", ["DOTNET_GCgen0size"] = "0x400000" }, Rollouts),
+        ("as shipped (runtimeconfig: Server GC)", new(), 10),
+        ("DOTNET_gcServer=0, DOTNET_GCgen0size=0x400000 (4 MiB)", new() { ["DOTNET_gcServer"] = "0", ["DOTNET_GCgen0size"] = "0x400000" }, 10),
     ];
 
-    private sealed record Outcome(string Setting, long IdleKiB, long SampledPeakKiB, long HighWaterKiB, long EndKiB, int Samples, double Seconds, int Calls, int Errors, string? FirstError, int RoutesAtLastStep);
+    private sealed record Outcome(
+        string Setting, int InFlight, long IdleKiB, long IdleAnonKiB, long SampledPeakKiB, long PeakAnonKiB, long HighWaterKiB, long EndKiB,
+        int PeakSockets, double Seconds, int Calls, int Errors, string? FirstError, int RoutesAtLastStep);
 
     public static async Task<int> RunAsync(RunOptions options)
     {
@@ -40,9 +49,13 @@ internal static class MemoryRun
         {
             var rollouts = await CreateRoutesAsync(fixture);
             var outcomes = new List<Outcome>();
-            foreach (var (name, environment) in Settings)
+            var image = options.SidecarDll ?? SidecarUnderTest.DefaultDll;
+            var runs = Settings.Select(s => (Binary: image, s.Name, s.Environment, s.InFlight))
+                .Concat(options.CompareSidecars.SelectMany(other => new[] { Settings[0], Settings[5] }
+                    .Select(s => (Binary: other.Path, Name: $"{other.Label}; {s.Name}", s.Environment, s.InFlight))));
+            foreach (var (binary, name, environment, inFlight) in runs)
             {
-                outcomes.Add(await MeasureAsync(fixture, options, rollouts, name, environment));
+                outcomes.Add(await MeasureAsync(fixture, binary, rollouts, name, environment, inFlight));
                 Console.WriteLine($"{name}: peak {outcomes[^1].HighWaterKiB / 1024.0:0.0} MiB");
             }
 
@@ -75,12 +88,13 @@ internal static class MemoryRun
         return rollouts;
     }
 
-    private static async Task<Outcome> MeasureAsync(KubeClusterFixture fixture, RunOptions options, List<Rollout> rollouts, string setting, Dictionary<string, string> environment)
+    private static async Task<Outcome> MeasureAsync(KubeClusterFixture fixture, string binary, List<Rollout> rollouts, string setting, Dictionary<string, string> environment, int inFlight)
     {
-        await using var sidecar = await SidecarUnderTest.StartAsync(
-            options.SidecarDll ?? SidecarUnderTest.DefaultDll, fixture.KubeconfigFor(KubeUsers.Plugin), environment);
+        await using var sidecar = await SidecarUnderTest.StartAsync(binary, fixture.KubeconfigFor(KubeUsers.Plugin), environment);
         await Task.Delay(2000);
         var idle = sidecar.ResidentKiB() ?? 0;
+        var idleAnon = sidecar.StatusKiB("RssAnon") ?? 0;
+        using var gate = new SemaphoreSlim(inFlight);
 
         var errors = 0;
         string? firstError = null;
@@ -91,6 +105,7 @@ internal static class MemoryRun
             {
                 foreach (var weight in Steps)
                 {
+                    await gate.WaitAsync();
                     try
                     {
                         await sidecar.Client.SetWeightAsync(BenchmarkRollouts.SetWeight(rollout, weight));
@@ -100,23 +115,21 @@ internal static class MemoryRun
                         Interlocked.Increment(ref errors);
                         Interlocked.CompareExchange(ref firstError, $"{e.StatusCode}: {e.Status.Detail}", null);
                     }
+                    finally
+                    {
+                        gate.Release();
+                    }
                 }
             }));
             stopwatch.Stop();
             await Task.Delay(1000);
             var end = sidecar.ResidentKiB() ?? 0;
-            var highWater = HighWaterKiB(sidecar.Pid);
+            var highWater = sidecar.StatusKiB("VmHWM") ?? 0;
             var atLastStep = await CountAtWeightAsync(fixture, rollouts, Steps[^1]);
-            return new Outcome(setting, idle, sampler.PeakKiB, highWater, end, sampler.Samples, stopwatch.Elapsed.TotalSeconds,
-                rollouts.Count * Steps.Length, errors, firstError, atLastStep);
+            return new Outcome(setting, inFlight, idle, idleAnon, sampler.PeakKiB, sampler.PeakAnonKiB, highWater, end, sampler.PeakSockets,
+                stopwatch.Elapsed.TotalSeconds, rollouts.Count * Steps.Length, errors, firstError, atLastStep);
         }
     }
-
-    /// <summary>VmHWM: the kernel's own record of the highest resident set, so no short peak between samples is missed.</summary>
-    private static long HighWaterKiB(int pid) =>
-        File.ReadLines($"/proc/{pid}/status").Where(l => l.StartsWith("VmHWM:", StringComparison.Ordinal))
-            .Select(l => long.Parse(l["VmHWM:".Length..].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture))
-            .Single();
 
     /// <summary>How many of the routes ended at the last step's canary weight (read back as the admin).</summary>
     private static async Task<int> CountAtWeightAsync(KubeClusterFixture fixture, List<Rollout> rollouts, int weight)
@@ -134,17 +147,20 @@ internal static class MemoryRun
 
     private static void Report(SummaryWriter summary, List<Outcome> outcomes)
     {
-        summary.Line($"## 3. Memory: the sidecar serving {Rollouts} Rollouts ({Rollouts} ApisixRoutes in {Namespaces} namespaces), each stepping {Steps.Length} times, all concurrently");
+        summary.Line($"## 3. Memory: the sidecar serving {Rollouts} Rollouts ({Rollouts} ApisixRoutes in {Namespaces} namespaces), each stepping {Steps.Length} times, concurrently");
         summary.Line();
-        summary.Line("Resident set of the sidecar process from /proc/<pid>/status: VmRSS idle (2 s after start), sampled every 10 ms");
-        summary.Line("during the load, VmHWM (the kernel's peak since start) and VmRSS 1 s after the load. Target: under 80 MiB.");
+        summary.Line("Sidecar process, /proc/<pid>/status: VmRSS idle (2 s after start) and its RssAnon part; during the load VmRSS and");
+        summary.Line("RssAnon sampled every 10 ms, open sockets sampled, VmHWM (the kernel's peak resident set since start); VmRSS 1 s after.");
+        summary.Line("RssFile = VmRSS - RssAnon is mapped assemblies (shared, reclaimable). Target: VmRSS under 80 MiB.");
+        summary.Line("Every run has the image's DOTNET_EnableDiagnostics=0; \"as shipped\" is `dotnet apisix-plugin.dll` as the Dockerfile runs it.");
         summary.Line();
-        summary.Line("| sidecar runtime setting | idle MiB | sampled peak MiB | VmHWM MiB | after MiB | load s | calls | errors | routes at last step | peak < 80 MiB |");
-        summary.Line("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+        summary.Line("| sidecar runtime setting | in flight | idle RSS (anon) MiB | peak RSS MiB | peak anon MiB | VmHWM MiB | after MiB | peak sockets | load s | errors | routes at last step | peak < 80 MiB |");
+        summary.Line("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
         foreach (var o in outcomes)
         {
-            summary.Line($"| {o.Setting} | {Mib(o.IdleKiB)} | {Mib(o.SampledPeakKiB)} | {Mib(o.HighWaterKiB)} | {Mib(o.EndKiB)} | {SummaryWriter.F(o.Seconds, "0.0")} "
-                + $"| {o.Calls} | {o.Errors} | {o.RoutesAtLastStep}/{Rollouts} | {(Math.Max(o.HighWaterKiB, o.SampledPeakKiB) < TargetKiB ? "yes" : "NO")} |");
+            summary.Line($"| {o.Setting} | {o.InFlight} | {Mib(o.IdleKiB)} ({Mib(o.IdleAnonKiB)}) | {Mib(o.SampledPeakKiB)} | {Mib(o.PeakAnonKiB)} | {Mib(o.HighWaterKiB)} | {Mib(o.EndKiB)} "
+                + $"| {o.PeakSockets} | {SummaryWriter.F(o.Seconds, "0.0")} | {o.Errors}/{o.Calls} | {o.RoutesAtLastStep}/{Rollouts} "
+                + $"| {(Math.Max(o.HighWaterKiB, o.SampledPeakKiB) < TargetKiB ? "yes" : "NO")} |");
         }
 
         foreach (var o in outcomes.Where(o => o.FirstError is not null))

@@ -2,7 +2,7 @@ using ApisixPlugin.Benchmarks.Sidecar;
 
 namespace ApisixPlugin.Benchmarks.Memory;
 
-/// <summary>Reads the sidecar's VmRSS every few milliseconds while a load runs and keeps the highest.</summary>
+/// <summary>Reads the sidecar's VmRSS, RssAnon and open sockets every few milliseconds while a load runs and keeps the highest.</summary>
 internal sealed class ResidentSetSampler : IAsyncDisposable
 {
     private readonly CancellationTokenSource _stop = new();
@@ -17,6 +17,8 @@ internal sealed class ResidentSetSampler : IAsyncDisposable
                 if (sidecar.ResidentKiB() is { } kib)
                 {
                     PeakKiB = Math.Max(PeakKiB, kib);
+                    PeakAnonKiB = Math.Max(PeakAnonKiB, sidecar.StatusKiB("RssAnon") ?? 0);
+                    PeakSockets = Math.Max(PeakSockets, sidecar.OpenSockets());
                     Samples++;
                 }
 
@@ -33,6 +35,11 @@ internal sealed class ResidentSetSampler : IAsyncDisposable
     }
 
     public long PeakKiB { get; private set; }
+
+    /// <summary>The highest RssAnon seen: the part of the resident set that is the process's own memory.</summary>
+    public long PeakAnonKiB { get; private set; }
+
+    public int PeakSockets { get; private set; }
 
     public int Samples { get; private set; }
 

@@ -62,8 +62,17 @@ internal sealed class SidecarUnderTest : IAsyncDisposable
         var dir = Directory.CreateTempSubdirectory("apisixplugin-bench-").FullName;
         var socket = Path.Combine(dir, "sidecar.sock");
         var metricsPort = FreePort();
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { dll, "serve", "--socket", socket, "--kubeconfig", kubeconfig, "--metrics-port", metricsPort.ToString(System.Globalization.CultureInfo.InvariantCulture), "--log-format", "json" })
+        // A .dll runs as the image runs it (`dotnet apisix-plugin.dll`); anything else is an executable (a self-contained publish).
+        var isDll = dll.EndsWith(".dll", StringComparison.Ordinal);
+        var info = new ProcessStartInfo(isDll ? "dotnet" : dll) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (isDll)
+        {
+            info.ArgumentList.Add(dll);
+        }
+
+        // The image's own environment (Dockerfile): no diagnostics IPC.
+        info.Environment["DOTNET_EnableDiagnostics"] = "0";
+        foreach (var arg in new[] { "serve", "--socket", socket, "--kubeconfig", kubeconfig, "--metrics-port", metricsPort.ToString(System.Globalization.CultureInfo.InvariantCulture), "--log-format", "json" })
         {
             info.ArgumentList.Add(arg);
         }
@@ -104,15 +113,21 @@ internal sealed class SidecarUnderTest : IAsyncDisposable
     public Task<string> MetricsAsync() => _http.GetStringAsync(new Uri($"http://127.0.0.1:{MetricsPort}/metrics"));
 
     /// <summary>VmRSS from /proc/&lt;pid&gt;/status, in KiB; null once the process is gone.</summary>
-    public long? ResidentKiB()
+    public long? ResidentKiB() => StatusKiB("VmRSS");
+
+    /// <summary>
+    /// One "Name: N kB" line of /proc/&lt;pid&gt;/status: VmRSS (resident), VmHWM (its peak since start),
+    /// RssAnon (heap, stacks, JIT code) or RssFile (mapped assemblies, shared and reclaimable).
+    /// </summary>
+    public long? StatusKiB(string field)
     {
         try
         {
             foreach (var line in File.ReadLines($"/proc/{Pid}/status"))
             {
-                if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+                if (line.StartsWith(field + ":", StringComparison.Ordinal))
                 {
-                    return long.Parse(line["VmRSS:".Length..].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
+                    return long.Parse(line[(field.Length + 1)..].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
                 }
             }
         }
@@ -121,6 +136,30 @@ internal sealed class SidecarUnderTest : IAsyncDisposable
         }
 
         return null;
+    }
+
+    /// <summary>Open sockets of the process (its connections to the API server dominate under load).</summary>
+    public int OpenSockets()
+    {
+        var count = 0;
+        try
+        {
+            foreach (var fd in Directory.EnumerateFileSystemEntries($"/proc/{Pid}/fd"))
+            {
+                if (new FileInfo(fd).LinkTarget?.StartsWith("socket:", StringComparison.Ordinal) == true)
+                {
+                    count++;
+                }
+            }
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+
+        return count;
     }
 
     public async ValueTask DisposeAsync()
