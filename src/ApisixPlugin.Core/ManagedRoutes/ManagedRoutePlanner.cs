@@ -36,19 +36,61 @@ public static class ManagedRoutePlanner
         }
 
         RequireOwned(existing, rollout, step);
-        var wanted = desired.GetProperty("spec");
-        if (existing.Json.TryGetProperty("spec", out var spec) && JsonElements.DeepEquals(spec, wanted))
+
+        // Labels and annotations are the plugin's too: a route taken over from the built-in
+        // router loses the copied GitOps label, and a mirror route that becomes a header route
+        // says so. The write is guarded by uid and resourceVersion, not by testing the old
+        // values: the API server compares strings as raw bytes, and Go escapes '<', '>' and '&'
+        // where .NET does not, so a test of a user's regex or a last-applied annotation would
+        // fail for ever.
+        var operations = ImmutableArray.CreateBuilder<PatchOperation>();
+        foreach (var (path, wanted) in new[]
+        {
+            ("/spec", desired.GetProperty("spec")),
+            ("/metadata/labels", desired.GetProperty("metadata").GetProperty("labels")),
+            ("/metadata/annotations", desired.GetProperty("metadata").GetProperty("annotations")),
+        })
+        {
+            var current = At(existing.Json, path);
+            if (current is { } value && JsonElements.DeepEquals(value, wanted))
+            {
+                continue;
+            }
+
+            if (current is not null)
+            {
+                operations.Add(PatchOperation.Replace(path, wanted));
+            }
+            else
+            {
+                operations.Add(PatchOperation.Add(path, wanted));
+            }
+        }
+
+        if (operations.Count == 0)
         {
             return new ManagedRouteChange.Nothing($"managed route {existing.Key} is up to date");
         }
 
-        // The uid test keeps a route deleted and re-created by someone else from being written;
-        // the spec test makes a concurrent edit fail the write, which is then re-planned.
-        var operations = ImmutableArray.Create(
+        operations.InsertRange(0, [
             PatchOperation.Test("/metadata/uid", JsonElements.String(existing.Uid ?? "")),
-            spec.ValueKind == JsonValueKind.Undefined ? PatchOperation.Add("/spec", wanted) : PatchOperation.Test("/spec", spec),
-            PatchOperation.Replace("/spec", wanted));
-        return new ManagedRouteChange.Update(new RoutePatch(existing.Namespace, existing.Name, operations));
+            PatchOperation.Test("/metadata/resourceVersion", JsonElements.String(existing.ResourceVersion ?? "")),
+        ]);
+        return new ManagedRouteChange.Update(new RoutePatch(existing.Namespace, existing.Name, operations.ToImmutable()));
+    }
+
+    private static JsonElement? At(JsonElement route, string path)
+    {
+        var node = route;
+        foreach (var token in path.Split('/', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (node.ValueKind != JsonValueKind.Object || !node.TryGetProperty(token, out node))
+            {
+                return null;
+            }
+        }
+
+        return node;
     }
 
     public static ManagedRouteChange Remove(ApisixRouteSnapshot? existing, RolloutContext rollout, string step, bool foreignIsError)

@@ -43,9 +43,11 @@ public static class MirrorRouteBuilder
         var boost = RuleCopies.PriorityBoost(rollout, step.Name, "setMirrorRoute");
         var (canaryService, _) = rollout.EffectiveServices();
         var rules = new JsonArray();
+        var added = AddedBackends.None;
         foreach (var (source, rule) in RuleCopies.ConfiguredRules(sources))
         {
             var canary = WeightPlanner.RequireBackend(source.Route, rule, canaryService, "canary");
+            var experiments = AddedBackends.Read(source.Route).For(rule.Name);
             var mirror = MirrorPlugin(source.Route, rule, canary, canaryService, clusterDomain, ratio);
             for (var i = 0; i < step.Matches.Length; i++)
             {
@@ -73,6 +75,7 @@ public static class MirrorRouteBuilder
                 plugins.Add(JsonElements.ToNode(mirror));
                 copy["plugins"] = plugins;
                 rules.Add((JsonNode)copy);
+                added = added.With(name, experiments);
             }
         }
 
@@ -81,7 +84,7 @@ public static class MirrorRouteBuilder
             throw RouterException.Invalid($"{at}: no configured rule accepts the methods the match asks for");
         }
 
-        return RuleCopies.Route(rollout, ns, step.Name, Kind, sources, rules);
+        return RuleCopies.Route(rollout, ns, step.Name, Kind, sources, rules, added);
     }
 
     /// <summary>The proxy-mirror host is the canary Service's cluster DNS name: short names failed in older APISIX.</summary>

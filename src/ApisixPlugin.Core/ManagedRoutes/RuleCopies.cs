@@ -70,7 +70,7 @@ internal static class RuleCopies
     }
 
     /// <summary>The managed route: metadata of its own, the source's ingress class, the copied rules.</summary>
-    public static JsonElement Route(RolloutContext rollout, string ns, string name, string kind, ImmutableArray<ManagedRouteSource> sources, JsonArray rules)
+    public static JsonElement Route(RolloutContext rollout, string ns, string name, string kind, ImmutableArray<ManagedRouteSource> sources, JsonArray rules, AddedBackends? added = null)
     {
         var spec = new JsonObject();
         var classes = sources.Select(s => IngressClass(s.Route)).Distinct().ToList();
@@ -87,11 +87,18 @@ internal static class RuleCopies
         }
 
         spec["http"] = rules;
+        var metadata = ManagedRouteOwnership.Metadata(rollout, ns, name, kind);
+        if (added is { IsEmpty: false })
+        {
+            // Copied experiment backends stay the plugin's: a later weight step may remove them.
+            metadata["annotations"]![ApisixRouteConventions.AddedBackendsAnnotation] = added.ToJson();
+        }
+
         var route = new JsonObject
         {
             ["apiVersion"] = ApisixRouteConventions.ApiVersion,
             ["kind"] = ApisixRouteConventions.Kind,
-            ["metadata"] = ManagedRouteOwnership.Metadata(rollout, ns, name, kind),
+            ["metadata"] = metadata,
             ["spec"] = spec,
         };
         return JsonElements.ToElement(route);
