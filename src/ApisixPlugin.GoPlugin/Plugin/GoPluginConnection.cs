@@ -14,7 +14,12 @@ internal sealed class GoPluginConnection
 {
     private readonly Stream _transport;
     private readonly GoPluginServerOptions _options;
+    // Each broker stream has its own thread; argo dispenses one plugin per connection, so a few
+    // suffice, and a peer opening streams by the thousand gets them reset instead.
+    private const int MaxBrokerStreams = 32;
+
     private readonly BrokerRegistry _broker = new();
+    private int _brokerStreams;
 
     public GoPluginConnection(Stream transport, GoPluginServerOptions options)
     {
@@ -55,7 +60,24 @@ internal sealed class GoPluginConnection
 
     private void StartBrokerStream(YamuxStream stream)
     {
-        var thread = new Thread(() => ServeBrokerStream(stream))
+        if (Interlocked.Increment(ref _brokerStreams) > MaxBrokerStreams)
+        {
+            Interlocked.Decrement(ref _brokerStreams);
+            _options.Log.Write(PluginLogLevel.Error, "too many broker streams; resetting", ("stream", stream.Id), ("limit", MaxBrokerStreams));
+            stream.Reset();
+            return;
+        }
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                ServeBrokerStream(stream);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _brokerStreams);
+            }
+        })
         {
             IsBackground = true,
             Name = $"broker-{stream.Id}",

@@ -123,6 +123,19 @@ public sealed class GoPluginServerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Streams_beyond_the_broker_limit_are_reset()
+    {
+        for (uint id = 7; id < 7 + 2 * 40; id += 2)
+        {
+            await _client.OpenAsync(id); // broker streams that never send their id
+        }
+        var last = 7u + 2 * 39;
+        var read = await _client.Inbound(last).ReadAsync(new byte[4]).AsTask().WaitAsync(Wait);
+        Assert.Equal(0, read);
+        Assert.Contains(_client.ControlFrames.ToArray(), f => f.StreamId == last && f.Has(ApisixPlugin.GoPlugin.Yamux.YamuxFlags.Rst));
+    }
+
+    [Fact]
     public async Task Undecodable_argument_fails_that_call_and_resets_only_that_stream()
     {
         var control = _client.Decoder(1);
