@@ -53,16 +53,29 @@ internal static class MemoryRun
             var runs = Settings.Select(s => (Binary: image, s.Name, s.Environment, s.InFlight))
                 .Concat(options.CompareSidecars.SelectMany(other => new[] { Settings[0], Settings[5] }
                     .Select(s => (Binary: other.Path, Name: $"{other.Label}; {s.Name}", s.Environment, s.InFlight))));
+            var failedToStart = new List<string>();
             foreach (var (binary, name, environment, inFlight) in runs)
             {
-                outcomes.Add(await MeasureAsync(fixture, binary, rollouts, name, environment, inFlight));
-                Console.WriteLine($"{name}: peak {outcomes[^1].HighWaterKiB / 1024.0:0.0} MiB");
+                try
+                {
+                    outcomes.Add(await MeasureAsync(fixture, binary, rollouts, name, environment, inFlight));
+                    Console.WriteLine($"{name}: peak {outcomes[^1].HighWaterKiB / 1024.0:0.0} MiB");
+                }
+                catch (Exception e) when (e is InvalidOperationException or TimeoutException)
+                {
+                    // One build that does not start must not cost the other rows; the summary names it.
+                    var reason = e.Message.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.Contains("Exception", StringComparison.Ordinal)) ?? e.Message.Split('\n')[0];
+                    failedToStart.Add($"- {name} ({binary}): did not start: {reason}");
+                    Console.Error.WriteLine(e.Message);
+                }
             }
 
             var summary = new SummaryWriter(options.SummaryPath);
             Report(summary, outcomes);
+            failedToStart.ForEach(summary.Line);
+            summary.Line();
             summary.Flush();
-            return outcomes.All(o => o.Errors == 0 && o.RoutesAtLastStep == Rollouts) ? 0 : 1;
+            return failedToStart.Count == 0 && outcomes.All(o => o.Errors == 0 && o.RoutesAtLastStep == Rollouts) ? 0 : 1;
         }
         finally
         {
