@@ -43,7 +43,7 @@ using (var stdout = Console.OpenStandardOutput())
 using var sidecar = options.Noop ? null : BridgeServices.CreateSidecarChannel(options);
 INetRpcService plugin = sidecar is null ? new NoopPluginService() : BridgeServices.CreatePluginService(sidecar, options, log);
 var exitCode = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
-log.Write(PluginLogLevel.Info, "apisix plugin bridge serving", ("socket", server.SocketPath),
+log.Write(PluginLogLevel.Info, "apisix plugin bridge serving", ("address", server.Address),
     ("sidecar", options.Noop ? "none (--noop)" : options.SidecarSocket), ("plugin_name", options.PluginName),
     ("call_timeout", options.CallTimeout));
 

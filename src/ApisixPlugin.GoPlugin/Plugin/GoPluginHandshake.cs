@@ -16,6 +16,6 @@ internal static class GoPluginHandshake
         string.Equals(Environment.GetEnvironmentVariable(key), expected, StringComparison.Ordinal);
 
     /// <summary><c>core|app|network|address|protocol</c>, read by the host as the first stdout line.</summary>
-    public static string Line(string socketPath) =>
-        $"{CoreProtocolVersion}|{AppProtocolVersion}|unix|{socketPath}|netrpc\n";
+    public static string Line(string network, string address) =>
+        $"{CoreProtocolVersion}|{AppProtocolVersion}|{network}|{address}|netrpc\n";
 }

@@ -12,16 +12,21 @@ internal sealed class GoPluginServer : IDisposable
 {
     private readonly Socket _listener;
 
-    private GoPluginServer(Socket listener, string socketPath)
+    private GoPluginServer(Socket listener, string network, string address)
     {
         _listener = listener;
-        SocketPath = socketPath;
+        Network = network;
+        Address = address;
     }
 
-    public string SocketPath { get; }
+    /// <summary>"unix", or "tcp" when there is no folder to put a socket in.</summary>
+    public string Network { get; }
+
+    /// <summary>The socket file, or 127.0.0.1:port.</summary>
+    public string Address { get; }
 
     /// <summary>The one line the host expects first on stdout.</summary>
-    public string HandshakeLine => GoPluginHandshake.Line(SocketPath);
+    public string HandshakeLine => GoPluginHandshake.Line(Network, Address);
 
     /// <summary>
     /// Binds and listens, so the handshake line may be printed; the services come later with
@@ -32,6 +37,12 @@ internal sealed class GoPluginServer : IDisposable
     {
         var fromEnv = Environment.GetEnvironmentVariable("PLUGIN_UNIX_SOCKET_DIR");
         var directory = socketDirectory ?? (string.IsNullOrEmpty(fromEnv) ? Path.GetTempPath() : fromEnv);
+        if (!Directory.Exists(directory))
+        {
+            // A bare root (a distroless image without /tmp): go-plugin's other transport.
+            return ListenTcp();
+        }
+
         for (var attempt = 0; ; attempt++)
         {
             var path = Path.Combine(directory, $"plugin{Environment.ProcessId}{Stopwatch.GetTimestamp() % 1_000_000}{attempt}");
@@ -40,7 +51,7 @@ internal sealed class GoPluginServer : IDisposable
             {
                 socket.Bind(new UnixDomainSocketEndPoint(path));
                 socket.Listen(16);
-                return new GoPluginServer(socket, path);
+                return new GoPluginServer(socket, "unix", path);
             }
             catch (SocketException) when (attempt < 5)
             {
@@ -53,6 +64,32 @@ internal sealed class GoPluginServer : IDisposable
             }
         }
     }
+
+    /// <summary>Loopback TCP on the first free port in the host's PLUGIN_MIN_PORT..PLUGIN_MAX_PORT range.</summary>
+    private static GoPluginServer ListenTcp()
+    {
+        var min = PortFromEnvironment("PLUGIN_MIN_PORT", 10000);
+        var max = PortFromEnvironment("PLUGIN_MAX_PORT", 25000);
+        for (var port = min; port <= max; port++)
+        {
+            var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            try
+            {
+                socket.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, port));
+                socket.Listen(16);
+                return new GoPluginServer(socket, "tcp", $"127.0.0.1:{port}");
+            }
+            catch (SocketException)
+            {
+                socket.Dispose();
+            }
+        }
+
+        throw new InvalidOperationException($"no free loopback port in {min}..{max} and no folder for a Unix socket");
+    }
+
+    private static int PortFromEnvironment(string name, int fallback) =>
+        int.TryParse(Environment.GetEnvironmentVariable(name), out var port) && port is > 0 and < 65536 ? port : fallback;
 
     /// <summary>Accepts host connections until cancelled.</summary>
     public async Task ServeAsync(GoPluginServerOptions options, CancellationToken cancellationToken)
@@ -68,7 +105,7 @@ internal sealed class GoPluginServer : IDisposable
             {
                 return;
             }
-            options.Log.Write(PluginLogLevel.Debug, "host connected", ("socket", SocketPath));
+            options.Log.Write(PluginLogLevel.Debug, "host connected", ("address", Address));
             var connection = new GoPluginConnection(new NetworkStream(client, ownsSocket: true), options);
             _ = Task.Run(async () =>
             {
@@ -81,9 +118,14 @@ internal sealed class GoPluginServer : IDisposable
     public void Dispose()
     {
         _listener.Dispose();
+        if (Network != "unix")
+        {
+            return;
+        }
+
         try
         {
-            File.Delete(SocketPath);
+            File.Delete(Address);
         }
         catch (IOException)
         {

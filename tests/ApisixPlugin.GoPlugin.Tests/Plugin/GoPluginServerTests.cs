@@ -37,7 +37,7 @@ public sealed class GoPluginServerTests : IAsyncLifetime
             Plugins = new Dictionary<string, INetRpcService> { ["RpcTrafficRouterPlugin"] = new SlowAndFastService() },
             OnQuit = () => _quit.TrySetResult(),
         }, _stop.Token);
-        _client = await TestPluginClient.ConnectAsync(_server.SocketPath);
+        _client = await TestPluginClient.ConnectAsync(_server.Address);
         await _client.OpenAsync(1);
         await _client.OpenAsync(3);
         await _client.OpenAsync(5);
@@ -54,8 +54,8 @@ public sealed class GoPluginServerTests : IAsyncLifetime
     [Fact]
     public void Handshake_line_names_the_unix_socket_and_netrpc()
     {
-        Assert.Equal($"1|1|unix|{_server.SocketPath}|netrpc\n", _server.HandshakeLine);
-        Assert.True(File.Exists(_server.SocketPath));
+        Assert.Equal($"1|1|unix|{_server.Address}|netrpc\n", _server.HandshakeLine);
+        Assert.True(File.Exists(_server.Address));
     }
 
     [Fact]
