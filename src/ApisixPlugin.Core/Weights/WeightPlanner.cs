@@ -24,9 +24,12 @@ public static class WeightPlanner
         var added = recorded;
         var operations = ImmutableArray.CreateBuilder<PatchOperation>();
 
+        // One pass over spec.http when several rules are configured, so that planning stays linear
+        // in the route's size; a single rule is found without parsing the others.
+        var index = target.Rules.Length > 1 ? IndexRules(route) : null;
         foreach (var ruleName in target.Rules)
         {
-            var rule = RequireRule(route, ruleName);
+            var rule = RequireRule(route, ruleName, index);
             var backends = PlanBackends(route, rule, split, recorded.For(ruleName));
             if (!JsonElements.DeepEquals(backends, rule.Json.GetProperty("backends")))
             {
@@ -44,9 +47,21 @@ public static class WeightPlanner
     }
 
     /// <summary>The configured rule, with a canary and a stable backend and no service listed twice.</summary>
-    internal static RouteRule RequireRule(ApisixRouteSnapshot route, string ruleName)
+    internal static Dictionary<string, RouteRule> IndexRules(ApisixRouteSnapshot route)
     {
-        var rule = route.FindRule(ruleName) ?? throw RouterException.Precondition(
+        var index = new Dictionary<string, RouteRule>(StringComparer.Ordinal);
+        foreach (var rule in route.Rules())
+        {
+            index.TryAdd(rule.Name, rule);
+        }
+
+        return index;
+    }
+
+    internal static RouteRule RequireRule(ApisixRouteSnapshot route, string ruleName, Dictionary<string, RouteRule>? index = null)
+    {
+        var found = index is null ? route.FindRule(ruleName) : index.GetValueOrDefault(ruleName);
+        var rule = found ?? throw RouterException.Precondition(
             $"route {route.Key}: no rule named '{ruleName}' in spec.http (rules: {string.Join(", ", route.Rules().Select(r => $"'{r.Name}'"))})");
         if (!rule.HasBackendsArray)
         {
