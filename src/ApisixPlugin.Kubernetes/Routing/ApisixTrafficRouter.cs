@@ -20,7 +20,7 @@ namespace ApisixPlugin.Kubernetes.Routing;
 /// </summary>
 public sealed partial class ApisixTrafficRouter(IApisixRouteStore store, IRolloutEvents events, ILogger<ApisixTrafficRouter> logger)
 {
-    public const int MaxAttempts = 5;
+    public const int MaxAttempts = 8;
 
     public async Task<int> SetWeightAsync(RolloutContext rollout, int desiredWeight, IReadOnlyList<WeightDestination> additional, CancellationToken cancellationToken)
     {
@@ -100,7 +100,7 @@ public sealed partial class ApisixTrafficRouter(IApisixRouteStore store, IRollou
         await store.GetAsync(target.Namespace, target.Name, cancellationToken).ConfigureAwait(false)
         ?? throw RouterException.Precondition($"route {target.Key}: no ApisixRoute named '{target.Name}' in namespace '{target.Namespace}'");
 
-    /// <summary>20, 40, 80, 160 ms with jitter: enough for a human's kubectl edit or another controller's write to land.</summary>
+    /// <summary>20, 40, 80, 160, 320, then 500 ms, with jitter: enough for a person's kubectl edit or another controller's write to land.</summary>
     private static TimeSpan Backoff(int attempt) =>
-        TimeSpan.FromMilliseconds((10 << attempt) * (0.75 + (Random.Shared.NextDouble() / 2)));
+        TimeSpan.FromMilliseconds(Math.Min(10 << attempt, 500) * (0.75 + (Random.Shared.NextDouble() / 2)));
 }

@@ -33,7 +33,7 @@ public sealed class ConcurrentEditorTests(SidecarClusterFixture fx)
             for (var i = 0; i < Edits; i++)
             {
                 // Another controller or a person: frequent, but not a tight loop.
-                await Task.Delay(20);
+                await Task.Delay(50);
                 // A JSON merge-style edit through JSON patch, as kubectl patch --type=json would do it.
                 await fx.ApisixRoutes.JsonPatchAsync(ns, Route, new JsonArray(
                     new JsonObject { ["op"] = "add", ["path"] = $"/metadata/labels", ["value"] = Labels(i) },
