@@ -10,7 +10,7 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 # Only what the two programs are built from (see .dockerignore); tests are not part of the image.
-COPY global.json Directory.Build.props Directory.Packages.props ./
+COPY Directory.Build.props Directory.Packages.props ./
 COPY protos/ protos/
 COPY src/ src/
 COPY deploy/publish.sh deploy/publish.sh
