@@ -78,6 +78,21 @@ public class KubeClusterFixture : IAsyncLifetime
             cancellationToken: cancellationToken);
     }
 
+    /// <summary>What deploy/ grants the plugin: ApisixRoutes and Events, nothing more.</summary>
+    public static IReadOnlyList<V1PolicyRule> PluginRules { get; } =
+    [
+        new V1PolicyRule { ApiGroups = ["apisix.apache.org"], Resources = ["apisixroutes"], Verbs = ["get", "list", "watch", "patch", "create", "delete"] },
+        new V1PolicyRule { ApiGroups = [""], Resources = ["events"], Verbs = ["create", "patch"] },
+    ];
+
+    /// <summary>A fresh namespace in which the <see cref="KubeUsers.Plugin"/> user has <see cref="PluginRules"/>.</summary>
+    public async Task<string> PluginNamespaceAsync(string prefix)
+    {
+        var ns = await CreateNamespaceAsync(prefix);
+        await GrantAsync(ns, KubeUsers.Plugin, PluginRules);
+        return ns;
+    }
+
     public virtual async Task DisposeAsync()
     {
         _admin?.Dispose();

@@ -1,5 +1,6 @@
 using ApisixPlugin.Testing;
 using ApisixPlugin.Testing.Cluster;
+using ApisixPlugin.Testing.Sidecar;
 using k8s.Models;
 
 namespace ApisixPlugin.Bridge.Tests.FullPath;
@@ -16,13 +17,6 @@ public sealed class FullPathFixture : KubeClusterFixture
 
     internal SidecarHost Sidecar => _sidecar ?? throw new InvalidOperationException("not started");
 
-    /// <summary>What deploy/ grants the plugin on ApisixRoutes and Events.</summary>
-    public static IReadOnlyList<V1PolicyRule> PluginRules { get; } =
-    [
-        new V1PolicyRule { ApiGroups = ["apisix.apache.org"], Resources = ["apisixroutes"], Verbs = ["get", "list", "watch", "patch", "create", "delete"] },
-        new V1PolicyRule { ApiGroups = [""], Resources = ["events"], Verbs = ["create", "patch"] },
-    ];
-
     public override async Task InitializeAsync()
     {
         await base.InitializeAsync();
@@ -32,13 +26,6 @@ public sealed class FullPathFixture : KubeClusterFixture
 
     /// <summary>A path for a second sidecar socket (the reconnect test starts its own sidecar there).</summary>
     internal string FreshSocketPath() => Path.Combine(_socketDir, $"late-{Guid.NewGuid():N}.sock");
-
-    public async Task<string> PluginNamespaceAsync(string prefix)
-    {
-        var ns = await CreateNamespaceAsync(prefix);
-        await GrantAsync(ns, KubeUsers.Plugin, PluginRules);
-        return ns;
-    }
 
     public override async Task DisposeAsync()
     {

@@ -1,3 +1,4 @@
+using ApisixPlugin.Testing.Sidecar;
 using System.Text.Json.Nodes;
 using ApisixPlugin.Bridge.Tests.Support;
 using static ApisixPlugin.Bridge.Tests.FullPath.RouteScenario;

@@ -15,25 +15,10 @@ public sealed class SidecarClusterFixture : KubeClusterFixture
 
     public SidecarProcess Sidecar => _sidecar ?? throw new InvalidOperationException("not started");
 
-    /// <summary>What the plugin needs on ApisixRoutes and Events (as deploy/ grants it).</summary>
-    public static IReadOnlyList<V1PolicyRule> PluginRules { get; } =
-    [
-        new V1PolicyRule { ApiGroups = ["apisix.apache.org"], Resources = ["apisixroutes"], Verbs = ["get", "list", "watch", "patch", "create", "delete"] },
-        new V1PolicyRule { ApiGroups = [""], Resources = ["events"], Verbs = ["create", "patch"] },
-    ];
-
     public override async Task InitializeAsync()
     {
         await base.InitializeAsync();
         _sidecar = await SidecarProcess.StartAsync(KubeconfigFor(KubeUsers.Plugin));
-    }
-
-    /// <summary>A fresh namespace in which the plugin has its permissions.</summary>
-    public async Task<string> PluginNamespaceAsync(string prefix)
-    {
-        var ns = await CreateNamespaceAsync(prefix);
-        await GrantAsync(ns, KubeUsers.Plugin, PluginRules);
-        return ns;
     }
 
     public override async Task DisposeAsync()

@@ -2,13 +2,14 @@ using System.Diagnostics;
 using System.Net.Sockets;
 using System.Text;
 
-namespace ApisixPlugin.Bridge.Tests.FullPath;
+namespace ApisixPlugin.Testing.Sidecar;
 
 /// <summary>
-/// The real sidecar (<c>apisix-plugin serve</c>, the referenced project's build output) on a Unix
-/// socket with a kubeconfig; ready once the socket accepts connections.
+/// The real sidecar (<c>apisix-plugin serve</c>, the build output of a test project that
+/// references the sidecar project) on a Unix socket with a kubeconfig; ready once the socket
+/// accepts connections. Shared by every suite that needs the real sidecar process.
 /// </summary>
-internal sealed class SidecarHost : IAsyncDisposable
+public sealed class SidecarHost : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _output = new();
@@ -32,23 +33,12 @@ internal sealed class SidecarHost : IAsyncDisposable
         }
     }
 
-    public static async Task<SidecarHost> StartAsync(string socketPath, string kubeconfig)
+    public static string SidecarDll => Path.Combine(AppContext.BaseDirectory, "apisix-plugin.dll");
+
+    /// <summary>Starts <c>serve</c> on <paramref name="socketPath"/>; <paramref name="extraArgs"/> come last and win.</summary>
+    public static async Task<SidecarHost> StartAsync(string socketPath, string kubeconfig, params string[] extraArgs)
     {
-        var info = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in new[]
-        {
-            Path.Combine(AppContext.BaseDirectory, "apisix-plugin.dll"), "serve", "--socket", socketPath,
-            "--kubeconfig", kubeconfig, "--metrics-port", "0", "--log-format", "json",
-        })
-        {
-            info.ArgumentList.Add(arg);
-        }
-        var process = Process.Start(info) ?? throw new InvalidOperationException("could not start the sidecar");
+        var process = Start(["serve", "--socket", socketPath, "--kubeconfig", kubeconfig, "--metrics-port", "0", "--log-format", "json", .. extraArgs]);
         var host = new SidecarHost(process, socketPath);
         process.OutputDataReceived += (_, e) => host.Append(e.Data);
         process.ErrorDataReceived += (_, e) => host.Append(e.Data);
@@ -70,6 +60,34 @@ internal sealed class SidecarHost : IAsyncDisposable
         }
         await host.DisposeAsync();
         throw new TimeoutException($"the sidecar did not listen on {socketPath} within 30 s:\n{host.Output}");
+    }
+
+    /// <summary>Runs the sidecar to its exit (for start-up failures) and returns exit code and output.</summary>
+    public static async Task<(int ExitCode, string Output)> RunToExitAsync(params string[] args)
+    {
+        using var process = Start(args);
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, await stdout + await stderr);
+    }
+
+    private static Process Start(IEnumerable<string> args)
+    {
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        info.ArgumentList.Add(SidecarDll);
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        return Process.Start(info) ?? throw new InvalidOperationException("could not start the sidecar");
     }
 
     private void Append(string? line)
