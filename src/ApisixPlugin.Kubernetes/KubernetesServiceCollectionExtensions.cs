@@ -1,4 +1,5 @@
 using ApisixPlugin.Kubernetes.Events;
+using ApisixPlugin.Kubernetes.Json;
 using ApisixPlugin.Kubernetes.Routing;
 using ApisixPlugin.Kubernetes.Store;
 using k8s;
@@ -12,11 +13,18 @@ public static class KubernetesServiceCollectionExtensions
 {
     /// <summary>
     /// The traffic router over the real API server: kubeconfig when a path is given, else the
-    /// in-cluster service account, else the default kubeconfig (a developer's machine).
+    /// in-cluster service account, else the default kubeconfig (a developer's machine). At most
+    /// <paramref name="maxConcurrentRequests"/> route requests are sent at a time (<see cref="ApiRequestGate"/>).
     /// </summary>
-    public static IServiceCollection AddApisixRoutesOnKubernetes(this IServiceCollection services, Func<IServiceProvider, string?> kubeconfigPath)
+    public static IServiceCollection AddApisixRoutesOnKubernetes(
+        this IServiceCollection services, Func<IServiceProvider, string?> kubeconfigPath, Func<IServiceProvider, int>? maxConcurrentRequests = null)
     {
-        services.TryAddSingleton<IKubernetes>(sp => new k8s.Kubernetes(ClientConfiguration(kubeconfigPath(sp))));
+        services.TryAddSingleton(sp => new ApiRequestGate(maxConcurrentRequests?.Invoke(sp) ?? ApiRequestGate.DefaultLimit));
+        services.TryAddSingleton<IKubernetes>(sp =>
+        {
+            KubernetesJsonTypes.Register();
+            return new k8s.Kubernetes(ClientConfiguration(kubeconfigPath(sp)));
+        });
         services.TryAddSingleton<IApisixRouteStore, KubernetesApisixRouteStore>();
         services.TryAddSingleton<KubernetesRolloutEvents>();
         services.TryAddSingleton<IRolloutEvents>(sp => sp.GetRequiredService<KubernetesRolloutEvents>());

@@ -36,7 +36,7 @@ public static class HeaderRouteBuilder
                 var expr = MatchExpressions.For("Header", match.HeaderName, match.Value, $"{at} match[{i}] headerValue");
                 var name = RuleCopies.RuleName(step.Name, source, rule, sources.Length > 1, step.Matches.Length > 1 ? i : null);
                 rules.Add((JsonNode)RuleCopies.Copy(rule, name, rule.Priority + boost,
-                    [RuleCopies.BackendWithWeight(canary, 100)], [expr]));
+                    new JsonArray(RuleCopies.BackendWithWeight(canary, 100)), [expr]));
             }
         }
 

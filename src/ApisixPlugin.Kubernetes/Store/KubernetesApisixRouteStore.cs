@@ -4,6 +4,7 @@ using System.Text.Json;
 using ApisixPlugin.Core.Errors;
 using ApisixPlugin.Core.Patching;
 using ApisixPlugin.Core.Routes;
+using ApisixPlugin.Kubernetes.Json;
 using ApisixPlugin.Kubernetes.Telemetry;
 using k8s;
 using k8s.Autorest;
@@ -12,19 +13,21 @@ using k8s.Models;
 namespace ApisixPlugin.Kubernetes.Store;
 
 /// <summary>ApisixRoutes on the API server (apisix.apache.org/v2), one request per operation.</summary>
-internal sealed class KubernetesApisixRouteStore(IKubernetes client) : IApisixRouteStore
+internal sealed class KubernetesApisixRouteStore(IKubernetes client, ApiRequestGate gate) : IApisixRouteStore
 {
     private const string FieldManager = "apisix-plugin";
     private const string G = ApisixRouteConventions.Group;
     private const string V = ApisixRouteConventions.Version;
     private const string P = ApisixRouteConventions.Plural;
 
+    static KubernetesApisixRouteStore() => KubernetesJsonTypes.Register();
+
     public async Task<ApisixRouteSnapshot?> GetAsync(string ns, string name, CancellationToken cancellationToken)
     {
         try
         {
             using var response = await Call("get", () => client.CustomObjects.GetNamespacedCustomObjectWithHttpMessagesAsync(
-                G, V, ns, P, name, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                G, V, ns, P, name, cancellationToken: cancellationToken), cancellationToken).ConfigureAwait(false);
             return ToSnapshot(response.Body);
         }
         catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
@@ -43,7 +46,7 @@ internal sealed class KubernetesApisixRouteStore(IKubernetes client) : IApisixRo
         {
             var body = new V1Patch(patch.ToString(), V1Patch.PatchType.JsonPatch);
             using var response = await Call("patch", () => client.CustomObjects.PatchNamespacedCustomObjectWithHttpMessagesAsync(
-                body, G, V, patch.Namespace, P, patch.Name, fieldManager: FieldManager, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                body, G, V, patch.Namespace, P, patch.Name, fieldManager: FieldManager, cancellationToken: cancellationToken), cancellationToken).ConfigureAwait(false);
             return ToSnapshot(response.Body);
         }
         catch (HttpOperationException e)
@@ -58,7 +61,7 @@ internal sealed class KubernetesApisixRouteStore(IKubernetes client) : IApisixRo
         try
         {
             using var response = await Call("create", () => client.CustomObjects.CreateNamespacedCustomObjectWithHttpMessagesAsync(
-                route, G, V, ns, P, fieldManager: FieldManager, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                route, G, V, ns, P, fieldManager: FieldManager, cancellationToken: cancellationToken), cancellationToken).ConfigureAwait(false);
             return ToSnapshot(response.Body);
         }
         catch (HttpOperationException e)
@@ -73,7 +76,7 @@ internal sealed class KubernetesApisixRouteStore(IKubernetes client) : IApisixRo
         try
         {
             using var response = await Call("delete", () => client.CustomObjects.DeleteNamespacedCustomObjectWithHttpMessagesAsync(
-                G, V, route.Namespace, P, route.Name, options, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                G, V, route.Namespace, P, route.Name, options, cancellationToken: cancellationToken), cancellationToken).ConfigureAwait(false);
         }
         catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
         {
@@ -85,8 +88,9 @@ internal sealed class KubernetesApisixRouteStore(IKubernetes client) : IApisixRo
         }
     }
 
-    private static async Task<T> Call<T>(string verb, Func<Task<T>> request)
+    private async Task<T> Call<T>(string verb, Func<Task<T>> request, CancellationToken cancellationToken)
     {
+        using var slot = await gate.EnterAsync(cancellationToken).ConfigureAwait(false);
         RouterMetrics.ApiRequests.Add(1, new KeyValuePair<string, object?>("verb", verb));
         try
         {

@@ -2,13 +2,14 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using ApisixPlugin.Kubernetes.Manifests;
 
 namespace ApisixPlugin.Sidecar.Simulation;
 
 /// <summary>
 /// Prints JSON as block YAML in the layout of the example files (two-space indent, list items
 /// indented under their key), keys in their stored order. A string is left unquoted only when
-/// <see cref="YamlToJson"/> would read it back as the same string, so printed output round-trips.
+/// <see cref="ManifestYaml"/> would read it back as the same string, so printed output round-trips.
 /// </summary>
 internal static class JsonToYaml
 {
@@ -112,9 +113,9 @@ internal static class JsonToYaml
 
         try
         {
-            return YamlToJson.ResolvePlain(text, null, "") is JsonValue v && v.TryGetValue<string>(out var s) && s == text;
+            return ManifestYaml.ResolvePlain(text, null, "") is JsonValue v && v.TryGetValue<string>(out var s) && s == text;
         }
-        catch (SimulationInputException)
+        catch (ManifestYamlException)
         {
             return false;
         }

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using ApisixPlugin.Core.Json;
+using ApisixPlugin.Kubernetes.Manifests;
 using ApisixPlugin.Kubernetes.Store;
 
 namespace ApisixPlugin.Sidecar.Simulation;
@@ -30,7 +31,7 @@ internal static class SimulateCommand
         {
             return await RunAsync(arguments, output, error).ConfigureAwait(false);
         }
-        catch (SimulationInputException e)
+        catch (Exception e) when (e is SimulationInputException or ManifestYamlException)
         {
             await error.WriteLineAsync($"simulate: {e.Message}").ConfigureAwait(false);
             return 1;

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using ApisixPlugin.Kubernetes.Manifests;
 
 namespace ApisixPlugin.Sidecar.Simulation;
 
@@ -20,13 +21,13 @@ internal sealed record SimulationInputs(string RolloutSource, string RolloutYaml
 
     /// <summary>The first document of kind Rollout; other documents in the file are ignored.</summary>
     public JsonObject Rollout() =>
-        YamlToJson.ReadDocuments(RolloutYaml, RolloutSource).OfType<JsonObject>().FirstOrDefault(d => IsKind(d, "Rollout"))
+        ManifestYaml.ReadDocuments(RolloutYaml, RolloutSource).OfType<JsonObject>().FirstOrDefault(d => IsKind(d, "Rollout"))
         ?? throw new SimulationInputException($"{RolloutSource}: no document of kind Rollout");
 
     /// <summary>Every ApisixRoute document, in file order; Services and the like are ignored.</summary>
     public IReadOnlyList<JsonObject> Routes()
     {
-        var routes = YamlToJson.ReadDocuments(RoutesYaml, RoutesSource).OfType<JsonObject>().Where(d => IsKind(d, "ApisixRoute")).ToList();
+        var routes = ManifestYaml.ReadDocuments(RoutesYaml, RoutesSource).OfType<JsonObject>().Where(d => IsKind(d, "ApisixRoute")).ToList();
         return routes.Count > 0 ? routes : throw new SimulationInputException($"{RoutesSource}: no document of kind ApisixRoute");
     }
 
@@ -53,3 +54,6 @@ internal sealed record SimulationInputs(string RolloutSource, string RolloutYaml
         }
     }
 }
+
+/// <summary>A Rollout or ApisixRoute file that cannot be simulated; the message names the file and place.</summary>
+internal sealed class SimulationInputException(string message) : Exception(message);

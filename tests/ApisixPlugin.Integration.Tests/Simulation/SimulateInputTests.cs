@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ApisixPlugin.Kubernetes.Manifests;
 using ApisixPlugin.Sidecar.Simulation;
 
 namespace ApisixPlugin.Integration.Tests.Simulation;
@@ -235,7 +236,7 @@ public sealed class SimulateInputTests
     {
         var run = await SimulateRun.StartAsync();
         var printed = SimulateRun.PrintedRoute(run.Section("step 1: setWeight 20"), "default/rollouts-apisix-route");
-        var source = (System.Text.Json.Nodes.JsonObject)YamlToJson.ReadDocuments(GuideRoutes, "guide").Single();
+        var source = (System.Text.Json.Nodes.JsonObject)ManifestYaml.ReadDocuments(GuideRoutes, "guide").Single();
 
         Assert.Equal(source["spec"]!["http"]![0]!["match"]!.ToJsonString(), printed["spec"]!["http"]![0]!["match"]!.ToJsonString());
     }

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using ApisixPlugin.Kubernetes.Manifests;
 using ApisixPlugin.Sidecar.Simulation;
 
 namespace ApisixPlugin.Integration.Tests.Simulation;
@@ -28,7 +29,7 @@ internal sealed record SimulateRun(int ExitCode, string Output, string Error)
         var start = Array.FindIndex(lines, l => l == $"  changed {key}:" || l == $"  created {key}:");
         Assert.True(start >= 0, $"route {key} is not printed in:\n{section}");
         var yaml = string.Join('\n', lines.Skip(start + 1).TakeWhile(l => l.StartsWith("    ", StringComparison.Ordinal)).Select(l => l[4..]));
-        return (JsonObject)YamlToJson.ReadDocuments(yaml, key).Single();
+        return (JsonObject)ManifestYaml.ReadDocuments(yaml, key).Single();
     }
 
     /// <summary>serviceName → weight of the first rule's backends.</summary>

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using ApisixPlugin.Kubernetes.Manifests;
 using ApisixPlugin.Sidecar.Simulation;
 
 namespace ApisixPlugin.Integration.Tests.Simulation;
@@ -30,7 +31,7 @@ public sealed class YamlJsonConversionTests
     [InlineData("[1, \"a\", {b: c}]", "[1,\"a\",{\"b\":\"c\"}]")]
     public void A_value_becomes_the_JSON_kubectl_would_send(string yaml, string json)
     {
-        var document = YamlToJson.ReadDocuments($"v: {yaml}\n", "test").Single();
+        var document = ManifestYaml.ReadDocuments($"v: {yaml}\n", "test").Single();
 
         Assert.Equal($"{{\"v\":{json}}}", document.ToJsonString());
     }
@@ -38,7 +39,7 @@ public sealed class YamlJsonConversionTests
     [Fact]
     public void Key_order_follows_the_source()
     {
-        var document = YamlToJson.ReadDocuments("z: 1\na: 2\nm: 3\n", "test").Single();
+        var document = ManifestYaml.ReadDocuments("z: 1\na: 2\nm: 3\n", "test").Single();
 
         Assert.Equal(["z", "a", "m"], document.AsObject().Select(p => p.Key));
     }
@@ -46,16 +47,16 @@ public sealed class YamlJsonConversionTests
     [Fact]
     public void A_duplicate_key_or_a_NaN_is_an_input_error_naming_the_file()
     {
-        var duplicate = Assert.ThrowsAny<Exception>(() => YamlToJson.ReadDocuments("a: 1\na: 2\n", "dup.yaml"));
+        var duplicate = Assert.ThrowsAny<Exception>(() => ManifestYaml.ReadDocuments("a: 1\na: 2\n", "dup.yaml"));
         Assert.Contains("dup.yaml", duplicate.Message, StringComparison.Ordinal);
-        var nan = Assert.Throws<SimulationInputException>(() => YamlToJson.ReadDocuments("a: .nan\n", "nan.yaml"));
+        var nan = Assert.Throws<ManifestYamlException>(() => ManifestYaml.ReadDocuments("a: .nan\n", "nan.yaml"));
         Assert.Contains("nan.yaml", nan.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public void Empty_documents_are_left_out()
     {
-        var documents = YamlToJson.ReadDocuments("---\na: 1\n---\n---\nb: 2\n", "test");
+        var documents = ManifestYaml.ReadDocuments("---\na: 1\n---\n---\nb: 2\n", "test");
 
         Assert.Equal(2, documents.Count);
     }
@@ -88,7 +89,7 @@ public sealed class YamlJsonConversionTests
         var original = new JsonObject { [text] = text, ["list"] = new JsonArray(text, new JsonArray(text), new JsonObject()) };
 
         var yaml = JsonToYaml.Write(original);
-        var back = YamlToJson.ReadDocuments(yaml, "printed").Single();
+        var back = ManifestYaml.ReadDocuments(yaml, "printed").Single();
 
         Assert.Equal(original.ToJsonString(), back.ToJsonString());
     }

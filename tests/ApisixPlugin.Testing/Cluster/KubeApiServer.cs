@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net.Http.Headers;
+using ApisixPlugin.Kubernetes.Json;
 using k8s;
 
 namespace ApisixPlugin.Testing.Cluster;
@@ -75,8 +76,12 @@ public sealed class KubeApiServer : IAsyncDisposable
         return _files.KubeconfigPath(user);
     }
 
-    public IKubernetes CreateClient(string user = KubeUsers.Admin) =>
-        new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(KubeconfigPath(user)));
+    public IKubernetes CreateClient(string user = KubeUsers.Admin)
+    {
+        // Tests read and write routes as JsonObject, which KubernetesClient.Aot cannot serialize alone.
+        KubernetesJsonTypes.Register();
+        return new k8s.Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(KubeconfigPath(user)));
+    }
 
     public async ValueTask DisposeAsync()
     {

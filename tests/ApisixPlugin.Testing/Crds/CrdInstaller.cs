@@ -1,4 +1,5 @@
 using System.Net;
+using ApisixPlugin.Kubernetes.Manifests;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
@@ -12,8 +13,9 @@ internal static class CrdInstaller
 
     public static async Task InstallAsync(IKubernetes admin, ApisixCrd crd, CancellationToken cancellationToken)
     {
-        var definitions = KubernetesYaml.LoadAllFromString(await File.ReadAllTextAsync(crd.YamlPath, cancellationToken))
-            .OfType<V1CustomResourceDefinition>()
+        var definitions = ManifestYaml.ReadDocuments(await File.ReadAllTextAsync(crd.YamlPath, cancellationToken), crd.YamlPath)
+            .Where(d => (string?)d["kind"] == "CustomResourceDefinition")
+            .Select(d => KubernetesJson.Deserialize<V1CustomResourceDefinition>(d.ToJsonString()))
             .ToList();
         if (definitions.Count == 0)
         {

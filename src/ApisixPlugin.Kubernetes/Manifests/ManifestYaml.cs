@@ -4,15 +4,15 @@ using System.Text.RegularExpressions;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
-namespace ApisixPlugin.Sidecar.Simulation;
+namespace ApisixPlugin.Kubernetes.Manifests;
 
 /// <summary>
-/// Reads YAML documents into JSON the way kubectl does before it sends them (sigs.k8s.io/yaml,
+/// Reads Kubernetes manifests (YAML documents) into JSON the way kubectl does before it sends them (sigs.k8s.io/yaml,
 /// which resolves plain scalars with go-yaml v2's YAML 1.1 rules): an unquoted <c>20</c> is a
 /// number, <c>true</c>/<c>yes</c>/<c>on</c> a boolean, <c>~</c> or nothing a null; anything quoted
 /// stays a string. Key order is kept, so what is printed later follows the source.
 /// </summary>
-internal static partial class YamlToJson
+public static partial class ManifestYaml
 {
     private const string TagPrefix = "tag:yaml.org,2002:";
 
@@ -26,7 +26,7 @@ internal static partial class YamlToJson
         }
         catch (YamlException e)
         {
-            throw new SimulationInputException($"{source}: not valid YAML at line {e.Start.Line}, column {e.Start.Column}: {e.Message}");
+            throw new ManifestYamlException($"{source}: not valid YAML at line {e.Start.Line}, column {e.Start.Column}: {e.Message}");
         }
 
         return [.. stream.Documents
@@ -39,7 +39,7 @@ internal static partial class YamlToJson
         YamlMappingNode mapping => ConvertMapping(mapping, source),
         YamlSequenceNode sequence => new JsonArray([.. sequence.Children.Select(c => Convert(c, source))]),
         YamlScalarNode scalar => ConvertScalar(scalar, source),
-        _ => throw new SimulationInputException($"{source}: line {node.Start.Line}: unsupported YAML node {node.NodeType}"),
+        _ => throw new ManifestYamlException($"{source}: line {node.Start.Line}: unsupported YAML node {node.NodeType}"),
     };
 
     private static JsonObject ConvertMapping(YamlMappingNode mapping, string source)
@@ -49,12 +49,12 @@ internal static partial class YamlToJson
         {
             if (key is not YamlScalarNode { Value: { } name })
             {
-                throw new SimulationInputException($"{source}: line {key.Start.Line}: a mapping key must be a plain value");
+                throw new ManifestYamlException($"{source}: line {key.Start.Line}: a mapping key must be a plain value");
             }
 
             if (result.ContainsKey(name))
             {
-                throw new SimulationInputException($"{source}: line {key.Start.Line}: key '{name}' appears twice");
+                throw new ManifestYamlException($"{source}: line {key.Start.Line}: key '{name}' appears twice");
             }
 
             result[name] = Convert(value, source);
@@ -88,12 +88,12 @@ internal static partial class YamlToJson
             TagPrefix + "bool" when resolved is JsonValue v && v.TryGetValue<bool>(out _) => resolved,
             TagPrefix + "int" when resolved is JsonValue v && v.TryGetValue<long>(out _) => resolved,
             TagPrefix + "float" when resolved is JsonValue v && (v.TryGetValue<long>(out _) || v.TryGetValue<double>(out _)) => resolved,
-            _ => throw new SimulationInputException($"{source}: line {scalar.Start.Line}: '{text}' is not a valid {tag}"),
+            _ => throw new ManifestYamlException($"{source}: line {scalar.Start.Line}: '{text}' is not a valid {tag}"),
         };
     }
 
     /// <summary>go-yaml v2's resolution of an untagged plain scalar, restricted to what JSON can hold.</summary>
-    internal static JsonNode? ResolvePlain(string text, YamlScalarNode? at, string source)
+    public static JsonNode? ResolvePlain(string text, YamlScalarNode? at, string source)
     {
         switch (text)
         {
@@ -104,7 +104,7 @@ internal static partial class YamlToJson
             case "n" or "N" or "no" or "No" or "NO" or "false" or "False" or "FALSE" or "off" or "Off" or "OFF":
                 return JsonValue.Create(false);
             case ".nan" or ".NaN" or ".NAN" or ".inf" or ".Inf" or ".INF" or "+.inf" or "+.Inf" or "+.INF" or "-.inf" or "-.Inf" or "-.INF":
-                throw new SimulationInputException($"{source}: line {at?.Start.Line}: '{text}' is a number JSON cannot hold");
+                throw new ManifestYamlException($"{source}: line {at?.Start.Line}: '{text}' is a number JSON cannot hold");
         }
 
         if (TryParseInteger(text, out var integer))
@@ -122,7 +122,7 @@ internal static partial class YamlToJson
     }
 
     /// <summary>Go's <c>strconv.ParseInt(s, 0, 64)</c> after underscores are dropped: 0x, 0o, 0b and a leading-0 octal.</summary>
-    internal static bool TryParseInteger(string text, out long value)
+    public static bool TryParseInteger(string text, out long value)
     {
         value = 0;
         var plain = text.Replace("_", "", StringComparison.Ordinal);
@@ -167,5 +167,5 @@ internal static partial class YamlToJson
     private static partial Regex FloatPattern();
 }
 
-/// <summary>A Rollout or ApisixRoute file that cannot be simulated; the message names the file and place.</summary>
-internal sealed class SimulationInputException(string message) : Exception(message);
+/// <summary>YAML that is no Kubernetes manifest; the message names the source and the line.</summary>
+public sealed class ManifestYamlException(string message) : FormatException(message);
