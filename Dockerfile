@@ -4,7 +4,7 @@
 # Both are built by deploy/publish.sh, the same script CI runs.
 
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
-# NativeAOT toolchain for the static bridge.
+# NativeAOT toolchain for the sidecar and the static bridge.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends clang lld zlib1g-dev \
  && rm -rf /var/lib/apt/lists/*
@@ -14,24 +14,29 @@ COPY Directory.Build.props Directory.Packages.props ./
 COPY protos/ protos/
 COPY src/ src/
 COPY deploy/publish.sh deploy/publish.sh
+# `simulate` embeds the guide's example.
+COPY deploy/examples/ deploy/examples/
 RUN bash deploy/publish.sh /out
 
-# Chiseled: no shell, no package manager, nothing to run but the app.
-FROM mcr.microsoft.com/dotnet/aspnet:10.0-noble-chiseled AS final
+# Chiseled runtime-deps: glibc, OpenSSL and CA certificates for the NativeAOT sidecar; no .NET
+# runtime (the sidecar carries its own), no shell, no package manager.
+FROM mcr.microsoft.com/dotnet/runtime-deps:10.0-noble-chiseled AS final
 # Read-only root filesystem: no diagnostics IPC socket or perf maps, and anything temporary goes
 # to /tmp, which the pod mounts as an emptyDir. The base image's default HTTP port 8080 is
 # cleared: it is the controller's healthz port in the same pod, and the sidecar listens only on
 # the socket and the metrics port its command line names.
 # A 4 MiB gen0 budget lowers the peak resident set under load (RESULTS.md in tests/ApisixPlugin.Benchmarks).
+# Bare hex digits: NativeAOT's runtime reads DOTNET_ numbers without a 0x prefix, and silently
+# ignores a value it cannot parse.
 ENV DOTNET_EnableDiagnostics=0 \
-    DOTNET_GCgen0size=0x400000 \
+    DOTNET_GCgen0size=400000 \
     TMPDIR=/tmp \
     HOME=/tmp \
     ASPNETCORE_HTTP_PORTS=
-COPY --from=build /out/sidecar/ /app/
+COPY --from=build /out/sidecar/apisix-plugin /app/apisix-plugin
 COPY --from=build /out/bridge/apisix-plugin-bridge /bridge/apisix-plugin-bridge
 # Numeric, so `runAsNonRoot: true` can verify it; the manifests name the same uid.
 USER 65532:65532
 WORKDIR /app
-ENTRYPOINT ["dotnet", "/app/apisix-plugin.dll"]
+ENTRYPOINT ["/app/apisix-plugin"]
 CMD ["serve", "--socket", "/run/apisix-plugin/sidecar.sock", "--metrics-port", "9464"]

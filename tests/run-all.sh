@@ -145,6 +145,19 @@ else
   note "build" "FAILED ($((SECONDS - start)) s)"
 fi
 
+section "sidecar as the image ships it (tests/infra/prepare-sidecar.sh: NativeAOT, cached by source hash)"
+start=$SECONDS
+if sidecar_file=$(bash tests/infra/prepare-sidecar.sh); then
+  # The integration and bridge suites start this file instead of the JIT build (SidecarHost).
+  export APISIX_SIDECAR_PATH="$sidecar_file"
+  echo "sidecar under test: $APISIX_SIDECAR_PATH"
+  note "sidecar (NativeAOT)" "ok ($((SECONDS - start)) s)"
+else
+  failure "tests/infra/prepare-sidecar.sh (the suites that start the sidecar fail without it)"
+  note "sidecar (NativeAOT)" "FAILED ($((SECONDS - start)) s)"
+  export APISIX_SIDECAR_PATH=/nonexistent/apisix-plugin # so those suites fail, not test the JIT build
+fi
+
 run_tests Core tests/ApisixPlugin.Core.Tests
 run_tests GoPlugin tests/ApisixPlugin.GoPlugin.Tests
 run_tests Integration-crd-v2 tests/ApisixPlugin.Integration.Tests APISIX_CRD=v2

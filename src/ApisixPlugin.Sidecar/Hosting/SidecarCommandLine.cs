@@ -10,6 +10,7 @@ internal static class SidecarCommandLine
         ["--metrics-port"] = "Sidecar:MetricsPort",
         ["--plugin-name"] = "Sidecar:PluginName",
         ["--kubeconfig"] = "Sidecar:Kubeconfig",
+        ["--max-api-requests"] = "Sidecar:MaxConcurrentApiRequests",
         ["--log-format"] = "Sidecar:LogFormat",
     };
 

@@ -1,4 +1,7 @@
+using System.Diagnostics.CodeAnalysis;
 using ApisixPlugin.Kubernetes;
+using ApisixPlugin.Protos.V1;
+using Grpc.Health.V1;
 using ApisixPlugin.Sidecar.Grpc;
 using ApisixPlugin.Sidecar.Telemetry;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -34,7 +37,9 @@ internal static class SidecarHostingExtensions
         builder.Services.AddSingleton<IValidateOptions<SidecarOptions>, SidecarOptionsValidator>();
         builder.Services.AddSingleton<IValidateOptions<SidecarOptions>, SidecarOptionsFileValidator>();
 
-        builder.Services.AddApisixRoutesOnKubernetes(sp => sp.GetRequiredService<IOptions<SidecarOptions>>().Value.Kubeconfig);
+        builder.Services.AddApisixRoutesOnKubernetes(
+            sp => sp.GetRequiredService<IOptions<SidecarOptions>>().Value.Kubeconfig,
+            sp => sp.GetRequiredService<IOptions<SidecarOptions>>().Value.MaxConcurrentApiRequests);
         builder.Services.AddGrpc(o => o.Interceptors.Add<RouterErrorInterceptor>());
         builder.Services.AddGrpcHealthChecks(o => o.UseHealthChecksCache = false)
             .AddCheck("sidecar", () => Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy());
@@ -68,6 +73,10 @@ internal static class SidecarHostingExtensions
         return builder;
     }
 
+    // The reflection service finds each service's descriptor through a static property of its
+    // generated class, by reflection; NativeAOT keeps those properties only when told to.
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicProperties, typeof(TrafficRouter))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicProperties, typeof(Health))]
     public static WebApplication MapSidecarEndpoints(this WebApplication app)
     {
         var options = app.Services.GetRequiredService<IOptions<SidecarOptions>>().Value;

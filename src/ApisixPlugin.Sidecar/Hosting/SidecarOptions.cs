@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using ApisixPlugin.Kubernetes.Store;
 using Microsoft.Extensions.Options;
 
 namespace ApisixPlugin.Sidecar.Hosting;
@@ -31,6 +32,13 @@ internal sealed class SidecarOptions
 
     /// <summary>A kubeconfig file; empty means the in-cluster service account.</summary>
     public string? Kubeconfig { get; set; }
+
+    /// <summary>
+    /// Route requests in flight to the API server at once; more calls wait their turn. Bounds the
+    /// sidecar's memory when many Rollouts step together (see ApiRequestGate).
+    /// </summary>
+    [Range(1, 256)]
+    public int MaxConcurrentApiRequests { get; set; } = ApiRequestGate.DefaultLimit;
 
     /// <summary>"json" (one compact JSON object a line) or "text".</summary>
     [RegularExpression("^(json|text)$", ErrorMessage = "Sidecar:LogFormat must be 'json' or 'text'")]

@@ -22,9 +22,10 @@ public sealed class DockerfileTests
     }
 
     [Fact]
-    public void The_final_stage_is_an_aspnet_10_runtime_running_as_a_numeric_non_root_user()
+    public void The_final_stage_is_the_runtime_deps_10_image_running_as_a_numeric_non_root_user()
     {
-        Assert.StartsWith("mcr.microsoft.com/dotnet/aspnet:10.0", File.Final.From, StringComparison.Ordinal);
+        // The sidecar is a NativeAOT file: it needs the native dependencies, not a .NET runtime.
+        Assert.StartsWith("mcr.microsoft.com/dotnet/runtime-deps:10.0", File.Final.From, StringComparison.Ordinal);
         var user = Assert.Single(File.Final.All("USER"));
         var uid = long.Parse(user.Split(':')[0], System.Globalization.CultureInfo.InvariantCulture);
         Assert.NotEqual(0, uid);
@@ -41,16 +42,30 @@ public sealed class DockerfileTests
     }
 
     [Fact]
+    public void The_runtime_settings_are_numbers_the_NativeAOT_sidecar_can_read()
+    {
+        // NativeAOT parses DOTNET_ values digit by digit (hex, no 0x) and ignores a value it cannot
+        // parse without a word: DOTNET_GCgen0size=0x400000 was silently dropped (RESULTS.md).
+        var settings = string.Join(' ', File.Final.All("ENV")).Split(' ', StringSplitOptions.RemoveEmptyEntries)
+            .Where(s => s.StartsWith("DOTNET_", StringComparison.Ordinal) && s.Contains('=', StringComparison.Ordinal))
+            .Select(s => s.Split('=', 2))
+            .ToList();
+
+        Assert.Contains(settings, s => s[0] == "DOTNET_GCgen0size");
+        Assert.All(settings, s => Assert.Matches("^[0-9A-Fa-f]+$", s[1]));
+    }
+
+    [Fact]
     public void The_image_holds_the_bridge_where_the_install_step_runs_it_from()
     {
         Assert.Contains($"--from=build /out/bridge/{DeployNames.BridgeFileName} {DeployNames.BridgeInImage}", File.Final.All("COPY"));
-        Assert.Contains("--from=build /out/sidecar/ /app/", File.Final.All("COPY"));
+        Assert.Contains($"--from=build /out/sidecar/{DeployNames.SidecarFileName} {DeployNames.SidecarInImage}", File.Final.All("COPY"));
     }
 
     [Fact]
     public async Task The_manifests_args_fit_the_images_entrypoint()
     {
-        Assert.Equal("[\"dotnet\", \"/app/apisix-plugin.dll\"]", Assert.Single(File.Final.All("ENTRYPOINT")));
+        Assert.Equal($"[\"{DeployNames.SidecarInImage}\"]", Assert.Single(File.Final.All("ENTRYPOINT")));
         var install = await RenderedInstall.RenderAsync("base");
         var sidecar = install.Container(DeployNames.Sidecar);
 

@@ -11,7 +11,7 @@ namespace ApisixPlugin.Deploy.Tests.Publishing;
 
 /// <summary>
 /// What deploy/publish.sh produces is what the image ships and the manifests run: the sidecar
-/// (framework-dependent, started as the image's entrypoint does, answering the manifests' probes)
+/// (one NativeAOT file, started as the image's entrypoint does, answering the manifests' probes)
 /// and the bridge (one static file that installs itself).
 /// </summary>
 [Collection(DeployKubeCollection.Name)]
@@ -21,14 +21,31 @@ public sealed class PublishTests(PublishedImage image, KubeClusterFixture cluste
     private const uint PtInterp = 3;
 
     [Fact]
-    public async Task The_sidecar_is_published_for_the_aspnet_runtime_of_the_final_image()
+    public async Task The_sidecar_is_one_native_x86_64_executable_for_the_runtime_deps_image()
     {
         await image.PublishSidecarAsync();
-        Assert.True(File.Exists(Path.Combine(image.SidecarDir, "apisix-plugin.dll")));
-        var runtimeConfig = JsonNode.Parse(File.ReadAllText(Path.Combine(image.SidecarDir, "apisix-plugin.runtimeconfig.json")))!;
-        var frameworks = runtimeConfig.Path("runtimeOptions", "frameworks")!.AsArray().Select(f => f!.Str("name"));
-        Assert.Contains("Microsoft.AspNetCore.App", frameworks);
-        Assert.StartsWith("10.", runtimeConfig.Path("runtimeOptions", "tfm")?.GetValue<string>() is { } tfm ? tfm.Replace("net", "", StringComparison.Ordinal) : "", StringComparison.Ordinal);
+        var file = Path.Combine(image.SidecarDir, DeployNames.SidecarFileName);
+        var bytes = File.ReadAllBytes(file);
+
+        Assert.Equal("\u007fELF"u8.ToArray(), bytes[..4]);
+        Assert.Equal(62, BitConverter.ToUInt16(bytes, 0x12)); // EM_X86_64
+        Assert.Equal(UnixFileMode.UserExecute, File.GetUnixFileMode(file) & UnixFileMode.UserExecute);
+        // NativeAOT: no IL assemblies or runtimeconfig beside it that the image would have to copy.
+        Assert.Empty(Directory.GetFiles(image.SidecarDir, "*.dll"));
+        Assert.Empty(Directory.GetFiles(image.SidecarDir, "*.runtimeconfig.json"));
+    }
+
+    [Fact]
+    public async Task The_published_sidecar_simulates_the_embedded_example_through_all_four_steps()
+    {
+        await image.PublishSidecarAsync();
+
+        // The examples are embedded at build time: an image built without them would fail here.
+        var result = await ToolRun.RunAsync(Path.Combine(image.SidecarDir, DeployNames.SidecarFileName), ["simulate"]);
+
+        result.EnsureSuccess();
+        var steps = result.StdOut.Split('\n').Where(l => l.StartsWith("step ", StringComparison.Ordinal) && l.Contains("setWeight", StringComparison.Ordinal));
+        Assert.Equal(["step 1: setWeight 20", "step 4: setWeight 40", "step 6: setWeight 60", "step 8: setWeight 80"], steps);
     }
 
     [Fact]
@@ -81,14 +98,14 @@ public sealed class PublishTests(PublishedImage image, KubeClusterFixture cluste
         var work = Directory.CreateTempSubdirectory("apisix-plugin-sidecar-");
         var socket = Path.Combine(work.FullName, "sidecar.sock");
         var metricsPort = FreeLoopbackPort();
-        var start = new ProcessStartInfo("dotnet")
+        var start = new ProcessStartInfo(Path.Combine(image.SidecarDir, DeployNames.SidecarFileName))
         {
             UseShellExecute = false,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             ArgumentList =
             {
-                Path.Combine(image.SidecarDir, "apisix-plugin.dll"), "serve", "--socket", socket,
+                "serve", "--socket", socket,
                 "--metrics-port", metricsPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 "--kubeconfig", cluster.KubeconfigFor(KubeUsers.Plugin),
             },

@@ -15,6 +15,8 @@ internal static class DeployNames
     public const string Image = "ghcr.io/apisixplugin/apisix-plugin";
     public const string BridgeInImage = "/bridge/apisix-plugin-bridge";
     public const string BridgeFileName = "apisix-plugin-bridge";
+    public const string SidecarFileName = "apisix-plugin";
+    public const string SidecarInImage = "/app/apisix-plugin";
 
     /// <summary>The containers the plugin adds to the controller pod.</summary>
     public static IReadOnlyList<string> AddedContainers { get; } = [InstallStep, Sidecar];

@@ -3,6 +3,7 @@ using ApisixPlugin.Protos.V1;
 using ApisixPlugin.Testing.Cluster;
 using Grpc.Core;
 using Grpc.Health.V1;
+using Grpc.Reflection.V1Alpha;
 using k8s;
 using static ApisixPlugin.Integration.Tests.Infrastructure.GuideScenario;
 
@@ -43,6 +44,34 @@ public sealed class SidecarHostTests(SidecarClusterFixture fx)
         var health = await new Health.HealthClient(channel).CheckAsync(new HealthCheckRequest());
         Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, health.Status);
         Assert.Equal("apisix-plugin", (await fx.Sidecar.Client.TypeAsync(new TypeRequest())).Type);
+    }
+
+    [Fact]
+    public async Task Server_reflection_lists_the_router_and_health_services()
+    {
+        // The published NativeAOT file keeps the descriptors reflection looks up only because the
+        // sidecar roots them (MapSidecarEndpoints): this fails if that goes.
+        using var channel = SidecarProcess.ChannelFor(fx.Sidecar.SocketPath);
+        using var call = new ServerReflection.ServerReflectionClient(channel).ServerReflectionInfo();
+
+        await call.RequestStream.WriteAsync(new ServerReflectionRequest { ListServices = "" });
+        await call.RequestStream.CompleteAsync();
+        Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None));
+
+        var services = call.ResponseStream.Current.ListServicesResponse.Service.Select(s => s.Name);
+        Assert.Contains("apisixplugin.v1.TrafficRouter", services);
+        Assert.Contains("grpc.health.v1.Health", services);
+    }
+
+    [Fact]
+    public async Task A_limit_of_API_requests_outside_1_to_256_stops_the_process_naming_it()
+    {
+        var (exitCode, output) = await SidecarProcess.RunToExitAsync(
+            "serve", "--metrics-port", "0", "--socket", Path.Combine(Path.GetTempPath(), $"s-{Guid.NewGuid():N}.sock"),
+            "--kubeconfig", fx.KubeconfigFor(KubeUsers.Plugin), "--max-api-requests", "0");
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("MaxConcurrentApiRequests", output, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -5,9 +5,10 @@ using System.Text;
 namespace ApisixPlugin.Testing.Sidecar;
 
 /// <summary>
-/// The real sidecar (<c>apisix-plugin serve</c>, the build output of a test project that
-/// references the sidecar project) on a Unix socket with a kubeconfig; ready once the socket
-/// accepts connections. Shared by every suite that needs the real sidecar process.
+/// The real sidecar (<c>apisix-plugin serve</c>) on a Unix socket with a kubeconfig; ready once the
+/// socket accepts connections. Shared by every suite that needs the real sidecar process. It is
+/// the NativeAOT file the image ships when APISIX_SIDECAR_PATH names it (tests/run-all.sh always
+/// does), else the JIT build output of the test project (a developer's quick `dotnet test`).
 /// </summary>
 public sealed class SidecarHost : IAsyncDisposable
 {
@@ -33,7 +34,14 @@ public sealed class SidecarHost : IAsyncDisposable
         }
     }
 
+    public const string PathVariable = "APISIX_SIDECAR_PATH";
+
     public static string SidecarDll => Path.Combine(AppContext.BaseDirectory, "apisix-plugin.dll");
+
+    /// <summary>The published file under test, or null when the JIT build output runs.</summary>
+    public static string? PublishedFile { get; } = Environment.GetEnvironmentVariable(PathVariable) is { Length: > 0 } path
+        ? (File.Exists(path) ? path : throw new FileNotFoundException($"{PathVariable}={path} does not exist", path))
+        : null;
 
     /// <summary>Starts <c>serve</c> on <paramref name="socketPath"/>; <paramref name="extraArgs"/> come last and win.</summary>
     public static async Task<SidecarHost> StartAsync(string socketPath, string kubeconfig, params string[] extraArgs)
@@ -75,13 +83,17 @@ public sealed class SidecarHost : IAsyncDisposable
 
     private static Process Start(IEnumerable<string> args)
     {
-        var info = new ProcessStartInfo("dotnet")
+        var info = new ProcessStartInfo(PublishedFile ?? "dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        info.ArgumentList.Add(SidecarDll);
+        if (PublishedFile is null)
+        {
+            info.ArgumentList.Add(SidecarDll);
+        }
+
         foreach (var arg in args)
         {
             info.ArgumentList.Add(arg);

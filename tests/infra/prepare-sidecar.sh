@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Publishes the sidecar exactly as the image does (deploy/publish.sh: one NativeAOT file) into the
+# shared cache, once per source hash, and prints the file's path. tests/run-all.sh passes it to
+# the suites as APISIX_SIDECAR_PATH, so the integration and bridge tests run the file that ships,
+# not the JIT build. The cold publish takes 3-5 minutes on 2 cores; unchanged sources cost nothing.
+# Env: APISIXPLUGIN_CACHE (default /var/cache/apisixplugin).
+set -euo pipefail
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cache="${APISIXPLUGIN_CACHE:-/var/cache/apisixplugin}"
+
+hash="$(cd "$repo" && find src/ApisixPlugin.Sidecar src/ApisixPlugin.Kubernetes src/ApisixPlugin.Core protos deploy/examples \
+    deploy/publish.sh Directory.Build.props Directory.Packages.props -type f -not -path '*/bin/*' -not -path '*/obj/*' |
+  LC_ALL=C sort | while IFS= read -r f; do printf '%s\n' "$f"; cat "$f"; done | sha256sum | cut -c1-16)"
+target="$cache/sidecar/$hash/apisix-plugin"
+
+if [[ ! -x "$target" ]]; then
+  work="$(mktemp -d /tmp/apisixplugin-sidecar-publish-XXXXXX)"
+  trap 'rm -rf "$work"' EXIT
+  echo "prepare-sidecar.sh: publishing the sidecar (NativeAOT, a few minutes)" >&2
+  PUBLISH_ARTIFACTS_PATH="$work/artifacts" bash "$repo/deploy/publish.sh" "$work/out" sidecar >"$work/publish.log" 2>&1 \
+    || { tail -n 40 "$work/publish.log" >&2; echo "prepare-sidecar.sh: publishing the sidecar failed" >&2; exit 1; }
+  mkdir -p "$(dirname "$target")"
+  mv "$work/out/sidecar/apisix-plugin" "$target.tmp-$$" && mv -f "$target.tmp-$$" "$target"
+fi
+
+echo "$target"
