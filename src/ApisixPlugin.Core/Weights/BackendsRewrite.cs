@@ -55,7 +55,7 @@ internal static class BackendsRewrite
 
             if (owned is { } weight)
             {
-                unchanged &= HasWeight(backend.Json, weight);
+                unchanged &= HasWeight(backend, weight);
             }
             else if (addedBefore.Contains(backend.ServiceName))
             {
@@ -160,7 +160,7 @@ internal static class BackendsRewrite
             JsonElements.WriteTo(writer, port);
         }
 
-        if (stable.Json.TryGetProperty("resolveGranularity", out var granularity))
+        if (stable.Json.TryGetProperty("resolveGranularity"u8, out var granularity))
         {
             writer.WritePropertyName(GranularityName);
             JsonElements.WriteTo(writer, granularity);
@@ -174,17 +174,17 @@ internal static class BackendsRewrite
     /// Whether the backend's weight already equals <paramref name="weight"/> as JSON values
     /// compare (so 20.0 equals 20): then rewriting it would give an equal list.
     /// </summary>
-    private static bool HasWeight(JsonElement backend, int weight)
+    private static bool HasWeight(RouteBackend backend, int weight)
     {
-        if (!backend.TryGetProperty("weight", out var current) || current.ValueKind != JsonValueKind.Number)
+        // A plain integer (read with the backend) is the common case; any other spelling of a
+        // number is compared as JSON.
+        if (backend.Weight is { } value)
         {
-            return false;
+            return value == weight;
         }
 
-        // A plain integer is the common case; any other spelling of a number is compared as JSON.
-        return current.TryGetInt32(out var value)
-            ? value == weight
-            : JsonElement.DeepEquals(current, JsonElements.Number(weight));
+        return backend.Json.TryGetProperty("weight"u8, out var current) && current.ValueKind == JsonValueKind.Number
+            && JsonElement.DeepEquals(current, JsonElements.Number(weight));
     }
 
     /// <summary>The sum of the weights the new list would have; absent or non-integer weights count as APISIX's default.</summary>
@@ -199,8 +199,7 @@ internal static class BackendsRewrite
             }
             else if (!addedBefore.Contains(backend.ServiceName))
             {
-                var json = backend.Json;
-                total = checked(total + (json.TryGetProperty("weight", out var w) && w.TryGetInt64(out var n) ? n : RouteBackend.DefaultWeight));
+                total = checked(total + (backend.Weight ?? CarriedWeight(backend.Json)));
             }
         }
 
@@ -214,6 +213,10 @@ internal static class BackendsRewrite
 
         return total;
     }
+
+    /// <summary>A weight that is not a plain 32-bit integer, as the total counts it: a larger integer as is, anything else as the default.</summary>
+    private static long CarriedWeight(JsonElement backend) =>
+        backend.TryGetProperty("weight"u8, out var w) && w.TryGetInt64(out var n) ? n : RouteBackend.DefaultWeight;
 
     private static bool Contains(RouteRule rule, string service)
     {

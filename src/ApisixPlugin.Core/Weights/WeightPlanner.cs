@@ -39,10 +39,9 @@ public static class WeightPlanner
         foreach (var change in changed)
         {
             var rule = change.Rule;
-            var at = $"/spec/http/{rule.Index}";
-            var backends = $"{at}/backends";
-            operations.Add(PatchOperation.Test($"{at}/name", NameOf(rule)));
-            operations.Add(PatchOperation.Test(backends, rule.Json.GetProperty("backends")));
+            var backends = $"/spec/http/{rule.Index}/backends";
+            operations.Add(PatchOperation.Test($"/spec/http/{rule.Index}/name", NameOf(rule)));
+            operations.Add(PatchOperation.Test(backends, rule.Json.GetProperty("backends"u8)));
             operations.Add(PatchOperation.Replace(backends, change.WriteBackends));
         }
 
@@ -56,7 +55,7 @@ public static class WeightPlanner
     /// already there, so no JSON is built per rule for the guard.
     /// </summary>
     private static JsonElement NameOf(RouteRule rule) =>
-        rule.Json.TryGetProperty("name", out var name) && name.ValueKind == JsonValueKind.String ? name : JsonElements.String(rule.Name);
+        rule.Json.TryGetProperty("name"u8, out var name) && name.ValueKind == JsonValueKind.String ? name : JsonElements.String(rule.Name);
 
     /// <summary>The rules by name; the first of two rules with one name wins, as a scan by name finds it.</summary>
     internal static Dictionary<string, RouteRule> IndexRules(ApisixRouteSnapshot route)
