@@ -62,7 +62,7 @@ public static class JsonElements
     public static void WriteTo(Utf8JsonWriter writer, JsonElement element)
     {
         var text = JsonMarshal.GetRawUtf8Value(element);
-        if (!writer.Options.Indented && writer.Options.Encoder is null && text.IndexOfAny(NotCopiedAsIs) < 0)
+        if (IsWrittenAsIs(writer, text))
         {
             writer.WriteRawValue(text, skipInputValidation: true);
         }
@@ -71,6 +71,10 @@ public static class JsonElements
             element.WriteTo(writer);
         }
     }
+
+    /// <summary>Whether <paramref name="writer"/> would write this element text unchanged (see <see cref="NotCopiedAsIs"/>).</summary>
+    internal static bool IsWrittenAsIs(Utf8JsonWriter writer, ReadOnlySpan<byte> text) =>
+        !writer.Options.Indented && writer.Options.Encoder is null && text.IndexOfAny(NotCopiedAsIs) < 0;
 
     public static JsonNode? ToNode(JsonElement element) => JsonNode.Parse(element.GetRawText());
 

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using ApisixPlugin.Core.Errors;
@@ -111,6 +112,11 @@ internal static class BackendsRewrite
     /// <summary>The backend with its weight set: replaced where it stands, or appended when absent.</summary>
     private static void WriteWithWeight(Utf8JsonWriter writer, JsonElement backend, int weight)
     {
+        if (TryWriteWithWeightAsIs(writer, backend, weight))
+        {
+            return;
+        }
+
         writer.WriteStartObject();
         var written = false;
         foreach (var property in backend.EnumerateObject())
@@ -132,6 +138,55 @@ internal static class BackendsRewrite
         }
 
         writer.WriteEndObject();
+    }
+
+    /// <summary>
+    /// <see cref="WriteWithWeight"/> for a backend whose text the writer would copy unchanged (the
+    /// common case): that text with the weight's number swapped in, or appended, in one copy.
+    /// </summary>
+    private static bool TryWriteWithWeightAsIs(Utf8JsonWriter writer, JsonElement backend, int weight)
+    {
+        const int MaxCopied = 1024;
+        var text = JsonMarshal.GetRawUtf8Value(backend);
+        if (text.Length > MaxCopied || !JsonElements.IsWrittenAsIs(writer, text))
+        {
+            return false;
+        }
+
+        Span<byte> number = stackalloc byte[11];
+        if (!weight.TryFormat(number, out var numberLength, provider: CultureInfo.InvariantCulture))
+        {
+            return false;
+        }
+
+        Span<byte> copy = stackalloc byte[MaxCopied + 32];
+        var length = 0;
+        if (backend.TryGetProperty("weight"u8, out var current))
+        {
+            // Swapped where it stands.
+            var value = JsonMarshal.GetRawUtf8Value(current);
+            text.Overlaps(value, out var offset);
+            Append(copy, ref length, text[..offset]);
+            Append(copy, ref length, number[..numberLength]);
+            Append(copy, ref length, text[(offset + value.Length)..]);
+        }
+        else
+        {
+            // Appended as the last member, as writing the members one by one does.
+            Append(copy, ref length, text[..^1]);
+            Append(copy, ref length, text.Length > 2 ? ",\"weight\":"u8 : "\"weight\":"u8);
+            Append(copy, ref length, number[..numberLength]);
+            Append(copy, ref length, "}"u8);
+        }
+
+        writer.WriteRawValue(copy[..length], skipInputValidation: true);
+        return true;
+    }
+
+    private static void Append(Span<byte> buffer, ref int length, ReadOnlySpan<byte> part)
+    {
+        part.CopyTo(buffer[length..]);
+        length += part.Length;
     }
 
     /// <summary>The same bytes as <see cref="JsonProperty.WriteTo"/>, copying what needs no re-encoding.</summary>
