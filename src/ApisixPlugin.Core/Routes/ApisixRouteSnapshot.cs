@@ -93,16 +93,37 @@ public sealed record ApisixRouteSnapshot(JsonElement Json)
 /// <summary>One entry of spec.http, with its position and its backends.</summary>
 public sealed record RouteRule(int Index, string Name, int Priority, JsonElement Json, ImmutableArray<RouteBackend> Backends)
 {
+    /// <summary>
+    /// Reads the rule in one pass over its members rather than a search per member: a planner
+    /// reads every rule of a large route. A member given twice counts with its last value, as
+    /// <see cref="JsonElement.TryGetProperty(string, out JsonElement)"/> finds it.
+    /// </summary>
     public static RouteRule From(int index, JsonElement rule)
     {
-        var name = rule.TryGetProperty("name"u8, out var n) && n.ValueKind == JsonValueKind.String ? n.GetString()! : "";
-        var priority = rule.TryGetProperty("priority"u8, out var p) && p.TryGetInt32(out var pv) ? pv : 0;
-        var backends = ImmutableArray<RouteBackend>.Empty;
-        if (rule.TryGetProperty("backends"u8, out var list) && list.ValueKind == JsonValueKind.Array)
+        JsonElement? name = null, priority = null, list = null;
+        foreach (var member in rule.EnumerateObject())
         {
-            var builder = ImmutableArray.CreateBuilder<RouteBackend>(list.GetArrayLength());
+            if (member.NameEquals("name"u8))
+            {
+                name = member.Value;
+            }
+            else if (member.NameEquals("priority"u8))
+            {
+                priority = member.Value;
+            }
+            else if (member.NameEquals("backends"u8))
+            {
+                list = member.Value;
+            }
+        }
+
+        var backends = ImmutableArray<RouteBackend>.Empty;
+        var priorityValue = priority is { } p && p.TryGetInt32(out var pv) ? pv : 0;
+        if (list is { ValueKind: JsonValueKind.Array } array)
+        {
+            var builder = ImmutableArray.CreateBuilder<RouteBackend>(array.GetArrayLength());
             var i = 0;
-            foreach (var backend in list.EnumerateArray())
+            foreach (var backend in array.EnumerateArray())
             {
                 builder.Add(RouteBackend.From(i++, backend));
             }
@@ -110,10 +131,22 @@ public sealed record RouteRule(int Index, string Name, int Priority, JsonElement
             backends = builder.MoveToImmutable();
         }
 
-        return new RouteRule(index, name, priority, rule, backends);
+        var nameValue = name is { ValueKind: JsonValueKind.String } n ? n.GetString()! : "";
+        return new RouteRule(index, nameValue, priorityValue, rule, backends)
+        {
+            HasBackendsArray = list is { ValueKind: JsonValueKind.Array },
+            NameJson = name,
+            BackendsJson = list,
+        };
     }
 
-    public bool HasBackendsArray => Json.TryGetProperty("backends"u8, out var b) && b.ValueKind == JsonValueKind.Array;
+    public bool HasBackendsArray { get; private init; }
+
+    /// <summary>The name member as read, if any (a patch's guard tests it as it is).</summary>
+    internal JsonElement? NameJson { get; private init; }
+
+    /// <summary>The backends member as read, if any.</summary>
+    internal JsonElement? BackendsJson { get; private init; }
 }
 
 /// <summary>One entry of a rule's backends.</summary>
@@ -122,11 +155,25 @@ public sealed record RouteBackend(int Index, string ServiceName, int? Weight, Js
     /// <summary>APISIX's weight when the field is absent.</summary>
     public const int DefaultWeight = 100;
 
+    /// <summary>One pass over the members, as <see cref="RouteRule.From"/>.</summary>
     public static RouteBackend From(int index, JsonElement backend)
     {
-        var service = backend.TryGetProperty("serviceName"u8, out var s) && s.ValueKind == JsonValueKind.String ? s.GetString()! : "";
-        int? weight = backend.TryGetProperty("weight"u8, out var w) && w.TryGetInt32(out var wv) ? wv : null;
-        return new RouteBackend(index, service, weight, backend);
+        JsonElement? service = null, weight = null;
+        foreach (var member in backend.EnumerateObject())
+        {
+            if (member.NameEquals("serviceName"u8))
+            {
+                service = member.Value;
+            }
+            else if (member.NameEquals("weight"u8))
+            {
+                weight = member.Value;
+            }
+        }
+
+        var serviceName = service is { ValueKind: JsonValueKind.String } s ? s.GetString()! : "";
+        int? weightValue = weight is { } w && w.TryGetInt32(out var wv) ? wv : null;
+        return new RouteBackend(index, serviceName, weightValue, backend);
     }
 
     public int EffectiveWeight => Weight ?? DefaultWeight;

@@ -41,7 +41,7 @@ public static class WeightPlanner
             var rule = change.Rule;
             var backends = $"/spec/http/{rule.Index}/backends";
             operations.Add(PatchOperation.Test($"/spec/http/{rule.Index}/name", NameOf(rule)));
-            operations.Add(PatchOperation.Test(backends, rule.Json.GetProperty("backends"u8)));
+            operations.Add(PatchOperation.Test(backends, rule.BackendsJson!.Value));
             operations.Add(PatchOperation.Replace(backends, change.WriteBackends));
         }
 
@@ -55,7 +55,7 @@ public static class WeightPlanner
     /// already there, so no JSON is built per rule for the guard.
     /// </summary>
     private static JsonElement NameOf(RouteRule rule) =>
-        rule.Json.TryGetProperty("name"u8, out var name) && name.ValueKind == JsonValueKind.String ? name : JsonElements.String(rule.Name);
+        rule.NameJson is { ValueKind: JsonValueKind.String } name ? name : JsonElements.String(rule.Name);
 
     /// <summary>The rules by name; the first of two rules with one name wins, as a scan by name finds it.</summary>
     internal static Dictionary<string, RouteRule> IndexRules(ApisixRouteSnapshot route)
