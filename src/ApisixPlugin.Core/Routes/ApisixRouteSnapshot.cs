@@ -4,7 +4,7 @@ using System.Text.Json;
 namespace ApisixPlugin.Core.Routes;
 
 /// <summary>
-/// One ApisixRoute exactly as the API server returned it. The JSON is kept whole (a cloned,
+/// One ApisixRoute exactly as the API server returned it. The JSON is kept whole (an owned,
 /// read-only <see cref="JsonElement"/>) because a write must carry every field it does not own
 /// through untouched, including fields of CRD versions this code has never seen.
 /// </summary>

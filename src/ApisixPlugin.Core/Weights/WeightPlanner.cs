@@ -60,8 +60,9 @@ public static class WeightPlanner
     /// <summary>The rules by name; the first of two rules with one name wins, as a scan by name finds it.</summary>
     internal static Dictionary<string, RouteRule> IndexRules(ApisixRouteSnapshot route)
     {
-        var index = new Dictionary<string, RouteRule>(StringComparer.Ordinal);
-        foreach (var rule in route.Rules())
+        var rules = route.Rules();
+        var index = new Dictionary<string, RouteRule>(rules.Length, StringComparer.Ordinal);
+        foreach (var rule in rules)
         {
             index.TryAdd(rule.Name, rule);
         }
