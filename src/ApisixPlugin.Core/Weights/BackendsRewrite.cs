@@ -43,6 +43,9 @@ internal static class BackendsRewrite
         _ = WeightPlanner.RequireBackend(route, rule, split.CanaryService, "canary");
         var stable = WeightPlanner.RequireBackend(route, rule, split.StableService, "stable");
 
+        // The new list equals the old one exactly when every owned backend already has its weight
+        // (as a JSON number) and no backend is dropped or added: service names are unique in a
+        // rule, so dropping or adding one always changes the list.
         var unchanged = true;
         foreach (var backend in rule.Backends)
         {
