@@ -162,7 +162,7 @@ internal static class BackendsRewrite
             return false;
         }
 
-        Span<byte> copy = stackalloc byte[MaxCopied + 32];
+        Span<byte> copy = stackalloc byte[text.Length + 32];
         var length = 0;
         if (backend.TryGetProperty("weight"u8, out var current))
         {
