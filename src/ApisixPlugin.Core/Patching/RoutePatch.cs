@@ -1,16 +1,55 @@
 using System.Collections.Immutable;
 using System.Text;
 using System.Text.Json;
+using ApisixPlugin.Core.Json;
 
 namespace ApisixPlugin.Core.Patching;
 
 /// <summary>One RFC 6902 operation. <c>test</c> operations make the patch fail, instead of
 /// overwriting, when the route changed since it was read.</summary>
-public sealed record PatchOperation(string Op, string Path, JsonElement? Value = null)
+public sealed record PatchOperation
 {
+    private readonly JsonElement? _value;
+
+    /// <summary>A value that is written only when the patch is serialized (see <see cref="Replace(string, Action{Utf8JsonWriter})"/>).</summary>
+    private readonly Action<Utf8JsonWriter>? _writeValue;
+
+    public PatchOperation(string op, string path, JsonElement? value = null)
+    {
+        Op = op;
+        Path = path;
+        _value = value;
+    }
+
+    private PatchOperation(string op, string path, Action<Utf8JsonWriter> writeValue)
+    {
+        Op = op;
+        Path = path;
+        _writeValue = writeValue;
+    }
+
+    public string Op { get; }
+
+    public string Path { get; }
+
+    /// <summary>
+    /// The operation's value, if it has one. A value that is written at serialization time is
+    /// built into an element on each read: only the in-memory applier and tests read it.
+    /// </summary>
+    public JsonElement? Value => _writeValue is null ? _value : JsonElements.Write(_writeValue);
+
+    public bool HasValue => _value is not null || _writeValue is not null;
+
     public static PatchOperation Test(string path, JsonElement value) => new("test", path, value);
 
     public static PatchOperation Replace(string path, JsonElement value) => new("replace", path, value);
+
+    /// <summary>
+    /// A replace whose value <paramref name="writeValue"/> writes into the patch document itself,
+    /// so that a planner does not build and parse JSON that is only ever serialized again.
+    /// The function must be pure: it may run more than once.
+    /// </summary>
+    internal static PatchOperation Replace(string path, Action<Utf8JsonWriter> writeValue) => new("replace", path, writeValue);
 
     public static PatchOperation Add(string path, JsonElement value) => new("add", path, value);
 
@@ -18,11 +57,27 @@ public sealed record PatchOperation(string Op, string Path, JsonElement? Value =
 
     /// <summary>Escapes one reference token (RFC 6901): annotation keys contain '/'.</summary>
     public static string Escape(string token) => token.Replace("~", "~0", StringComparison.Ordinal).Replace("/", "~1", StringComparison.Ordinal);
+
+    internal void WriteValue(Utf8JsonWriter writer)
+    {
+        if (_writeValue is not null)
+        {
+            _writeValue(writer);
+        }
+        else if (_value is { } value)
+        {
+            JsonElements.WriteTo(writer, value);
+        }
+    }
 }
 
 /// <summary>The change to one ApisixRoute; no operations means nothing to write.</summary>
 public sealed record RoutePatch(string Namespace, string Name, ImmutableArray<PatchOperation> Operations)
 {
+    private static readonly JsonEncodedText OpName = JsonEncodedText.Encode("op");
+    private static readonly JsonEncodedText PathName = JsonEncodedText.Encode("path");
+    private static readonly JsonEncodedText ValueName = JsonEncodedText.Encode("value");
+
     public string Key => $"{Namespace}/{Name}";
 
     public bool IsEmpty => Operations.IsEmpty;
@@ -30,29 +85,46 @@ public sealed record RoutePatch(string Namespace, string Name, ImmutableArray<Pa
     /// <summary>The JSON Patch document (application/json-patch+json).</summary>
     public byte[] ToJsonPatch()
     {
-        using var stream = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(stream))
+        using var buffer = Write();
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    public override string ToString()
+    {
+        using var buffer = Write();
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    /// <summary>The document in a pooled buffer: a patch for hundreds of rules is hundreds of kilobytes.</summary>
+    private PooledBufferWriter Write()
+    {
+        var buffer = new PooledBufferWriter();
+        try
         {
+            using var writer = new Utf8JsonWriter(buffer);
             writer.WriteStartArray();
             foreach (var op in Operations)
             {
                 writer.WriteStartObject();
-                writer.WriteString("op", op.Op);
-                writer.WriteString("path", op.Path);
-                if (op.Value is { } value)
+                writer.WriteString(OpName, op.Op);
+                writer.WriteString(PathName, op.Path);
+                if (op.HasValue)
                 {
-                    writer.WritePropertyName("value");
-                    value.WriteTo(writer);
+                    writer.WritePropertyName(ValueName);
+                    op.WriteValue(writer);
                 }
 
                 writer.WriteEndObject();
             }
 
             writer.WriteEndArray();
+            writer.Flush();
+            return buffer;
         }
-
-        return stream.ToArray();
+        catch
+        {
+            buffer.Dispose();
+            throw;
+        }
     }
-
-    public override string ToString() => Encoding.UTF8.GetString(ToJsonPatch());
 }

@@ -42,10 +42,28 @@ public sealed record AddedBackends(ImmutableSortedDictionary<string, ImmutableSo
     public ImmutableSortedSet<string> For(string rule) =>
         ByRule.TryGetValue(rule, out var services) ? services : ImmutableSortedSet<string>.Empty;
 
-    public AddedBackends With(string rule, IEnumerable<string> services)
+    public AddedBackends With(string rule, IEnumerable<string> services) => With([rule], services);
+
+    /// <summary>The record with each of <paramref name="rules"/> set to the same services (none: removed).</summary>
+    public AddedBackends With(IEnumerable<string> rules, IEnumerable<string> services)
     {
+        // One builder for all rules: a route with hundreds of configured rules is updated in one go
+        // instead of through an immutable copy per rule.
         var set = services.ToImmutableSortedSet(StringComparer.Ordinal);
-        return new AddedBackends(set.IsEmpty ? ByRule.Remove(rule) : ByRule.SetItem(rule, set));
+        var byRule = ByRule.ToBuilder();
+        foreach (var rule in rules)
+        {
+            if (set.IsEmpty)
+            {
+                byRule.Remove(rule);
+            }
+            else
+            {
+                byRule[rule] = set;
+            }
+        }
+
+        return new AddedBackends(byRule.ToImmutable());
     }
 
     public bool IsEmpty => ByRule.IsEmpty;

@@ -21,36 +21,48 @@ public static class WeightPlanner
     public static RoutePatch Plan(ApisixRouteSnapshot route, RouteTarget target, WeightSplit split)
     {
         var recorded = AddedBackends.Read(route);
-        var added = recorded;
-        var operations = ImmutableArray.CreateBuilder<PatchOperation>();
 
         // One pass over spec.http when several rules are configured, so that planning stays linear
         // in the route's size; a single rule is found without parsing the others.
         var index = target.Rules.Length > 1 ? IndexRules(route) : null;
+        var changed = new List<ChangedRule>();
         foreach (var ruleName in target.Rules)
         {
             var rule = RequireRule(route, ruleName, index);
-            var backends = PlanBackends(route, rule, split, recorded.For(ruleName));
-            if (!JsonElements.DeepEquals(backends, rule.Json.GetProperty("backends")))
+            if (BackendsRewrite.Check(route, rule, split, recorded.For(ruleName)) is { } change)
             {
-                var at = $"/spec/http/{rule.Index}";
-                operations.Add(PatchOperation.Test($"{at}/name", JsonElements.String(rule.Name)));
-                operations.Add(PatchOperation.Test($"{at}/backends", rule.Json.GetProperty("backends")));
-                operations.Add(PatchOperation.Replace($"{at}/backends", backends));
+                changed.Add(change);
             }
-
-            added = added.With(ruleName, split.Additional.Select(a => a.ServiceName));
         }
 
+        var operations = ImmutableArray.CreateBuilder<PatchOperation>(3 * changed.Count + 2);
+        foreach (var change in changed)
+        {
+            var rule = change.Rule;
+            var backends = $"/spec/http/{rule.Index}/backends";
+            operations.Add(PatchOperation.Test($"/spec/http/{rule.Index}/name", NameOf(rule)));
+            operations.Add(PatchOperation.Test(backends, rule.BackendsJson!.Value));
+            operations.Add(PatchOperation.Replace(backends, change.WriteBackends));
+        }
+
+        var added = recorded.With(target.Rules, split.Additional.Select(a => a.ServiceName));
         operations.AddRange(AnnotationChange(route, added));
         return new RoutePatch(route.Namespace, route.Name, operations.ToImmutable());
     }
 
-    /// <summary>The configured rule, with a canary and a stable backend and no service listed twice.</summary>
+    /// <summary>
+    /// The rule's name as the route holds it: the same value a new string element would be, and
+    /// already there, so no JSON is built per rule for the guard.
+    /// </summary>
+    private static JsonElement NameOf(RouteRule rule) =>
+        rule.NameJson is { ValueKind: JsonValueKind.String } name ? name : JsonElements.String(rule.Name);
+
+    /// <summary>The rules by name; the first of two rules with one name wins, as a scan by name finds it.</summary>
     internal static Dictionary<string, RouteRule> IndexRules(ApisixRouteSnapshot route)
     {
-        var index = new Dictionary<string, RouteRule>(StringComparer.Ordinal);
-        foreach (var rule in route.Rules())
+        var rules = route.Rules();
+        var index = new Dictionary<string, RouteRule>(rules.Length, StringComparer.Ordinal);
+        foreach (var rule in rules)
         {
             index.TryAdd(rule.Name, rule);
         }
@@ -58,6 +70,7 @@ public static class WeightPlanner
         return index;
     }
 
+    /// <summary>The configured rule, with a backends list that names no service twice.</summary>
     internal static RouteRule RequireRule(ApisixRouteSnapshot route, string ruleName, Dictionary<string, RouteRule>? index = null)
     {
         var found = index is null ? route.FindRule(ruleName) : index.GetValueOrDefault(ruleName);
@@ -68,91 +81,59 @@ public static class WeightPlanner
             throw RouterException.Precondition($"route {route.Key} rule '{ruleName}': spec.http[{rule.Index}].backends is missing");
         }
 
-        var duplicate = rule.Backends.GroupBy(b => b.ServiceName).FirstOrDefault(g => g.Count() > 1);
-        if (duplicate is not null)
+        if (FirstRepeatedService(rule.Backends) is { } duplicate)
         {
             throw RouterException.Precondition(
-                $"route {route.Key} rule '{ruleName}': backends list service '{duplicate.Key}' more than once (APISIX rejects it)");
+                $"route {route.Key} rule '{ruleName}': backends list service '{duplicate}' more than once (APISIX rejects it)");
         }
 
         return rule;
     }
 
-    internal static RouteBackend RequireBackend(ApisixRouteSnapshot route, RouteRule rule, string service, string role) =>
-        rule.Backends.FirstOrDefault(b => b.ServiceName == service) ?? throw RouterException.Precondition(
-            $"route {route.Key} rule '{rule.Name}': no backend with serviceName '{service}' (the Rollout's {role} service); backends: {string.Join(", ", rule.Backends.Select(b => $"'{b.ServiceName}'"))}");
-
-    private static JsonElement PlanBackends(ApisixRouteSnapshot route, RouteRule rule, WeightSplit split, ImmutableSortedSet<string> addedBefore)
+    /// <summary>
+    /// The first listed service that is listed again later, or null. A rule usually has a handful
+    /// of backends, for which comparing pairs is cheaper than building a set per rule; a long list
+    /// is counted instead, so that the check stays linear in the rule's size.
+    /// </summary>
+    private static string? FirstRepeatedService(ImmutableArray<RouteBackend> backends)
     {
-        _ = RequireBackend(route, rule, split.CanaryService, "canary");
-        var stable = RequireBackend(route, rule, split.StableService, "stable");
+        if (backends.Length > 8)
+        {
+            var counts = new Dictionary<string, int>(backends.Length, StringComparer.Ordinal);
+            foreach (var backend in backends)
+            {
+                counts[backend.ServiceName] = counts.GetValueOrDefault(backend.ServiceName) + 1;
+            }
 
-        var result = new JsonArray();
+            return backends.Select(b => b.ServiceName).FirstOrDefault(s => counts[s] > 1);
+        }
+
+        for (var i = 0; i < backends.Length; i++)
+        {
+            for (var j = i + 1; j < backends.Length; j++)
+            {
+                if (backends[i].ServiceName == backends[j].ServiceName)
+                {
+                    return backends[i].ServiceName;
+                }
+            }
+        }
+
+        return null;
+    }
+
+    internal static RouteBackend RequireBackend(ApisixRouteSnapshot route, RouteRule rule, string service, string role)
+    {
         foreach (var backend in rule.Backends)
         {
-            var owned = split.WeightOf(backend.ServiceName);
-            var isExperiment = owned is not null && backend.ServiceName != split.CanaryService && backend.ServiceName != split.StableService;
-            if (isExperiment && !addedBefore.Contains(backend.ServiceName))
+            if (backend.ServiceName == service)
             {
-                throw RouterException.Precondition(
-                    $"route {route.Key} rule '{rule.Name}': backend '{backend.ServiceName}' was not added by this plugin, so it will not take it over as an experiment destination");
-            }
-
-            if (owned is { } weight)
-            {
-                result.Add((JsonNode)WithWeight(backend.Json, weight));
-            }
-            else if (!addedBefore.Contains(backend.ServiceName))
-            {
-                // Someone else's backend: carried through untouched.
-                result.Add(JsonElements.ToNode(backend.Json));
-            }
-
-            // else: an experiment backend of an earlier step that is gone now; dropped.
-        }
-
-        foreach (var destination in split.Additional)
-        {
-            if (rule.Backends.All(b => b.ServiceName != destination.ServiceName))
-            {
-                result.Add((JsonNode)NewBackend(stable, destination.ServiceName, destination.Weight));
+                return backend;
             }
         }
 
-        var total = JsonElements.ToElement(result).EnumerateArray()
-            .Sum(b => b.TryGetProperty("weight", out var w) && w.TryGetInt64(out var n) ? n : RouteBackend.DefaultWeight);
-        if (total <= 0)
-        {
-            // APISIX spreads traffic evenly when every weight is 0: never write that.
-            throw RouterException.Invalid($"route {route.Key} rule '{rule.Name}': the split {split} would give every backend weight 0");
-        }
-
-        return JsonElements.ToElement(result);
-    }
-
-    private static JsonObject WithWeight(JsonElement backend, int weight)
-    {
-        var node = JsonElements.ToNode(backend)!.AsObject();
-        node["weight"] = weight;
-        return node;
-    }
-
-    /// <summary>An experiment backend: the stable backend's port and resolution, the experiment's service.</summary>
-    private static JsonObject NewBackend(RouteBackend stable, string service, int weight)
-    {
-        var backend = new JsonObject { ["serviceName"] = service };
-        if (stable.ServicePort is { } port)
-        {
-            backend["servicePort"] = JsonElements.ToNode(port);
-        }
-
-        if (stable.Json.TryGetProperty("resolveGranularity", out var granularity))
-        {
-            backend["resolveGranularity"] = JsonElements.ToNode(granularity);
-        }
-
-        backend["weight"] = weight;
-        return backend;
+        throw RouterException.Precondition(
+            $"route {route.Key} rule '{rule.Name}': no backend with serviceName '{service}' (the Rollout's {role} service); backends: {string.Join(", ", rule.Backends.Select(b => $"'{b.ServiceName}'"))}");
     }
 
     private static IEnumerable<PatchOperation> AnnotationChange(ApisixRouteSnapshot route, AddedBackends after)
