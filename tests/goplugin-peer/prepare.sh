@@ -2,8 +2,7 @@
 # Builds the Go peers and publishes the bridge into the shared caches, once per source hash, and
 # prints two lines: the peers' folder and the bridge file. Used by bench.sh and by the Release
 # build of tests/ApisixPlugin.Bridge.Tests (so that the 4-5 minute cold NativeAOT publish happens
-# in the build, not under the test run's hang timeout). The keys are the same as the tests'
-# Support/SourceHash.cs: sorted relative paths, each path + "\n" + content, SHA-256, 16 hex digits.
+# in the build, not under the test run's hang timeout). Keys: tests/infra/source-hash.sh.
 # Env: APISIX_BRIDGE_PATH (use this file, publish nothing), APISIXPLUGIN_CACHE.
 set -euo pipefail
 
@@ -11,11 +10,8 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
 cache="${APISIXPLUGIN_CACHE:-/var/cache/apisixplugin}"
 
-source_hash() {
-  (cd "$repo" && find "$@" -type f \( -name '*.cs' -o -name '*.csproj' -o -name '*.proto' -o -name '*.props' -o -name '*.go' -o -name '*.sh' \) \
-      -not -path '*/bin/*' -not -path '*/obj/*' -not -path '*/.go/*' | LC_ALL=C sort |
-    while IFS= read -r f; do printf '%s\n' "$f"; cat "$f"; done) | sha256sum | cut -c1-16
-}
+# shellcheck source=../infra/source-hash.sh
+source "$repo/tests/infra/source-hash.sh"
 
 peers="$cache/goplugin-peer/$(source_hash tests/goplugin-peer/src tests/goplugin-peer/build.sh)"
 if [[ ! -x "$peers/gobdump" ]]; then

@@ -9,9 +9,10 @@ set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cache="${APISIXPLUGIN_CACHE:-/var/cache/apisixplugin}"
 
-hash="$(cd "$repo" && find src/ApisixPlugin.Sidecar src/ApisixPlugin.Kubernetes src/ApisixPlugin.Core protos deploy/examples \
-    deploy/publish.sh Directory.Build.props Directory.Packages.props -type f -not -path '*/bin/*' -not -path '*/obj/*' |
-  LC_ALL=C sort | while IFS= read -r f; do printf '%s\n' "$f"; cat "$f"; done | sha256sum | cut -c1-16)"
+# shellcheck source=source-hash.sh
+source "$repo/tests/infra/source-hash.sh"
+hash="$(source_hash src/ApisixPlugin.Sidecar src/ApisixPlugin.Kubernetes src/ApisixPlugin.Core protos deploy/examples \
+  deploy/publish.sh Directory.Build.props Directory.Packages.props)"
 target="$cache/sidecar/$hash/apisix-plugin"
 
 if [[ ! -x "$target" ]]; then
