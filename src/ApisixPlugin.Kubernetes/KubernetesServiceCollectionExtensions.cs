@@ -1,3 +1,4 @@
+using ApisixPlugin.Core.Access;
 using ApisixPlugin.Kubernetes.Events;
 using ApisixPlugin.Kubernetes.Json;
 using ApisixPlugin.Kubernetes.Routing;
@@ -29,6 +30,7 @@ public static class KubernetesServiceCollectionExtensions
         services.TryAddSingleton<KubernetesRolloutEvents>();
         services.TryAddSingleton<IRolloutEvents>(sp => sp.GetRequiredService<KubernetesRolloutEvents>());
         services.AddHostedService(sp => sp.GetRequiredService<KubernetesRolloutEvents>());
+        services.TryAddSingleton(RouteNamespacePolicy.ConsentOnly);
         services.TryAddSingleton<ApisixTrafficRouter>();
         return services;
     }
@@ -38,6 +40,7 @@ public static class KubernetesServiceCollectionExtensions
     {
         services.TryAddSingleton<IApisixRouteStore>(store);
         services.TryAddSingleton<IRolloutEvents>(DiscardRolloutEvents.Instance);
+        services.TryAddSingleton(RouteNamespacePolicy.ConsentOnly);
         services.TryAddSingleton<ApisixTrafficRouter>();
         return services;
     }

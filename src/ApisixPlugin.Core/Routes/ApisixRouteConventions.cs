@@ -26,4 +26,10 @@ public static class ApisixRouteConventions
     /// may remove, from backends someone else added, which it must leave alone.
     /// </summary>
     public const string AddedBackendsAnnotation = "rollouts.apisixplugin.io/added-backends";
+
+    /// <summary>
+    /// On source routes in another namespace than the Rollout's: the namespaces whose Rollouts may
+    /// steer the route, comma-separated, or <c>*</c> (see <see cref="Access.RouteNamespacePolicy"/>).
+    /// </summary>
+    public const string AllowRolloutsFromAnnotation = "rollouts.apisixplugin.io/allow-rollouts-from";
 }

@@ -136,6 +136,13 @@ public static class WeightPlanner
             $"route {route.Key} rule '{rule.Name}': no backend with serviceName '{service}' (the Rollout's {role} service); backends: {string.Join(", ", rule.Backends.Select(b => $"'{b.ServiceName}'"))}");
     }
 
+    /// <summary>
+    /// The record's new value, guarded by the resourceVersion read. Another Rollout may steer other
+    /// rules of the same route and update the same record at the same time: a write planned from
+    /// an older record would drop its entry, and the experiment backend it names would then stay
+    /// in the route for good. A test of the record's text cannot be used, because the API server
+    /// compares strings as Go escapes them; the resourceVersion is plain digits.
+    /// </summary>
     private static IEnumerable<PatchOperation> AnnotationChange(ApisixRouteSnapshot route, AddedBackends after)
     {
         var key = ApisixRouteConventions.AddedBackendsAnnotation;
@@ -147,14 +154,13 @@ public static class WeightPlanner
             yield break;
         }
 
+        yield return PatchOperation.Test("/metadata/resourceVersion", JsonElements.String(route.ResourceVersion ?? ""));
         if (wanted is null)
         {
             yield return PatchOperation.Remove(path);
         }
         else if (!route.HasAnnotations)
         {
-            // The whole map is written: fail, instead of overwriting, if someone added one meanwhile.
-            yield return PatchOperation.Test("/metadata/resourceVersion", JsonElements.String(route.ResourceVersion ?? ""));
             yield return PatchOperation.Add("/metadata/annotations", JsonElements.ToElement(new JsonObject { [key] = wanted }));
         }
         else

@@ -38,6 +38,9 @@ public sealed partial class ApisixTrafficRouter
     /// <summary>
     /// Deletes the managed routes this Rollout owns and lists; ones already gone are skipped and
     /// foreign ones are left alone. The source routes' weights are the controller's business.
+    /// In another namespace no consent is asked: only a route that carries this Rollout's uid as
+    /// its owner is deleted, and the Rollout could only have made it there with consent; a route
+    /// whose consent was withdrawn since is still cleaned up.
     /// </summary>
     public async Task<int> RemoveManagedRoutesAsync(RolloutContext rollout, CancellationToken cancellationToken)
     {
@@ -75,7 +78,7 @@ public sealed partial class ApisixTrafficRouter
         async Task<ManagedRouteChange> PlanAsync(IGrouping<string, RouteTarget> group)
         {
             var targets = group.ToImmutableArray();
-            var routes = await ReadAllAsync(targets, cancellationToken).ConfigureAwait(false);
+            var routes = await ReadAllAsync(rollout, targets, cancellationToken).ConfigureAwait(false);
             var existing = await store.GetAsync(group.Key, name, cancellationToken).ConfigureAwait(false);
             return plan(group.Key, [.. targets.Select((t, i) => new ManagedRouteSource(routes[i], t))], existing);
         }

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using ApisixPlugin.Core.Access;
 using ApisixPlugin.Core.Configuration;
 using ApisixPlugin.Core.Errors;
 using ApisixPlugin.Core.Patching;
@@ -16,9 +17,12 @@ namespace ApisixPlugin.Kubernetes.Routing;
 /// Carries out traffic-router calls: reads the configured routes, lets the pure core plan the
 /// change, and writes it. Every route is read and planned before any is written, so one bad route
 /// stops the call with nothing changed. A write that meets a concurrent edit is re-read, re-planned
-/// and retried a bounded number of times.
+/// and retried a bounded number of times. A route in another namespace than the Rollout's is
+/// used only with its consent (<see cref="RouteNamespacePolicy"/>), checked on every read before
+/// anything about it is planned or reported.
 /// </summary>
-public sealed partial class ApisixTrafficRouter(IApisixRouteStore store, IRolloutEvents events, ILogger<ApisixTrafficRouter> logger)
+public sealed partial class ApisixTrafficRouter(
+    IApisixRouteStore store, IRolloutEvents events, RouteNamespacePolicy namespaces, ILogger<ApisixTrafficRouter> logger)
 {
     public const int MaxAttempts = 8;
 
@@ -41,7 +45,7 @@ public sealed partial class ApisixTrafficRouter(IApisixRouteStore store, IRollou
     {
         var config = Configuration(rollout);
         var split = WeightSplit.For(rollout, desiredWeight, additional);
-        var routes = await ReadAllAsync(config.Routes, cancellationToken).ConfigureAwait(false);
+        var routes = await ReadAllAsync(rollout, config.Routes, cancellationToken).ConfigureAwait(false);
         for (var i = 0; i < routes.Length; i++)
         {
             var verification = WeightVerifier.Verify(routes[i], config.Routes[i], split);
@@ -54,9 +58,20 @@ public sealed partial class ApisixTrafficRouter(IApisixRouteStore store, IRollou
         return Verification.Ok;
     }
 
-    /// <summary>Validates the plugin block; the call fails before any read when it is wrong.</summary>
-    public static PluginConfiguration Configuration(RolloutContext rollout) =>
-        PluginConfigurationParser.Parse(rollout.PluginName, rollout.PluginConfigJson, rollout.Namespace);
+    /// <summary>
+    /// Validates the plugin block and the operator's namespace allowlist; the call fails before any
+    /// read when either is wrong.
+    /// </summary>
+    private PluginConfiguration Configuration(RolloutContext rollout)
+    {
+        var config = PluginConfigurationParser.Parse(rollout.PluginName, rollout.PluginConfigJson, rollout.Namespace);
+        foreach (var target in config.Routes)
+        {
+            namespaces.RequireAllowed(rollout, target);
+        }
+
+        return config;
+    }
 
     private async Task<int> ApplyAsync(
         RolloutContext rollout,
@@ -64,7 +79,7 @@ public sealed partial class ApisixTrafficRouter(IApisixRouteStore store, IRollou
         Func<ApisixRouteSnapshot, RouteTarget, RoutePatch> plan,
         CancellationToken cancellationToken)
     {
-        var routes = await ReadAllAsync(targets, cancellationToken).ConfigureAwait(false);
+        var routes = await ReadAllAsync(rollout, targets, cancellationToken).ConfigureAwait(false);
         var patches = targets.Select((target, i) => plan(routes[i], target)).ToArray();
 
         var changed = 0;
@@ -75,7 +90,7 @@ public sealed partial class ApisixTrafficRouter(IApisixRouteStore store, IRollou
             changed += await RetryAsync(rollout, target.Key, async () =>
             {
                 // The first attempt uses the plan made above; a retry after a conflict re-reads.
-                var patch = next ?? plan(await RequireAsync(target, cancellationToken).ConfigureAwait(false), target);
+                var patch = next ?? plan(await RequireAsync(rollout, target, cancellationToken).ConfigureAwait(false), target);
                 next = null;
                 if (patch.IsEmpty)
                 {
@@ -93,11 +108,12 @@ public sealed partial class ApisixTrafficRouter(IApisixRouteStore store, IRollou
         return changed;
     }
 
-    private async Task<ApisixRouteSnapshot[]> ReadAllAsync(ImmutableArray<RouteTarget> targets, CancellationToken cancellationToken) =>
-        await Task.WhenAll(targets.Select(t => RequireAsync(t, cancellationToken))).ConfigureAwait(false);
+    private async Task<ApisixRouteSnapshot[]> ReadAllAsync(RolloutContext rollout, ImmutableArray<RouteTarget> targets, CancellationToken cancellationToken) =>
+        await Task.WhenAll(targets.Select(t => RequireAsync(rollout, t, cancellationToken))).ConfigureAwait(false);
 
-    private async Task<ApisixRouteSnapshot> RequireAsync(RouteTarget target, CancellationToken cancellationToken) =>
-        await store.GetAsync(target.Namespace, target.Name, cancellationToken).ConfigureAwait(false)
+    /// <summary>The configured route, once it is known to consent to this Rollout.</summary>
+    private async Task<ApisixRouteSnapshot> RequireAsync(RolloutContext rollout, RouteTarget target, CancellationToken cancellationToken) =>
+        namespaces.RequireConsent(rollout, target, await store.GetAsync(target.Namespace, target.Name, cancellationToken).ConfigureAwait(false))
         ?? throw RouterException.Precondition($"route {target.Key}: no ApisixRoute named '{target.Name}' in namespace '{target.Namespace}'");
 
     /// <summary>20, 40, 80, 160, 320, then 500 ms, with jitter: enough for a person's kubectl edit or another controller's write to land.</summary>

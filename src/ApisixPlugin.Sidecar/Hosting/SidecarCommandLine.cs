@@ -12,6 +12,7 @@ internal static class SidecarCommandLine
         ["--kubeconfig"] = "Sidecar:Kubeconfig",
         ["--max-api-requests"] = "Sidecar:MaxConcurrentApiRequests",
         ["--log-format"] = "Sidecar:LogFormat",
+        ["--route-namespaces"] = "Sidecar:RouteNamespaces",
     };
 
     /// <summary>"serve" is the default verb; it is accepted and dropped so that either form works.</summary>

@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using ApisixPlugin.Core.Access;
 using ApisixPlugin.Kubernetes;
 using ApisixPlugin.Protos.V1;
 using Grpc.Health.V1;
@@ -37,6 +38,8 @@ internal static class SidecarHostingExtensions
         builder.Services.AddSingleton<IValidateOptions<SidecarOptions>, SidecarOptionsValidator>();
         builder.Services.AddSingleton<IValidateOptions<SidecarOptions>, SidecarOptionsFileValidator>();
 
+        builder.Services.AddSingleton(sp =>
+            RouteNamespacePolicy.AllowingTargetsIn(sp.GetRequiredService<IOptions<SidecarOptions>>().Value.RouteNamespaceList()));
         builder.Services.AddApisixRoutesOnKubernetes(
             sp => sp.GetRequiredService<IOptions<SidecarOptions>>().Value.Kubeconfig,
             sp => sp.GetRequiredService<IOptions<SidecarOptions>>().Value.MaxConcurrentApiRequests);

@@ -40,6 +40,18 @@ internal sealed class SidecarOptions
     [Range(1, 256)]
     public int MaxConcurrentApiRequests { get; set; } = ApiRequestGate.DefaultLimit;
 
+    /// <summary>
+    /// Namespaces whose ApisixRoutes Rollouts of other namespaces may steer (with the route's
+    /// consent), comma-separated; empty = any namespace, the route's consent alone decides.
+    /// </summary>
+    [RegularExpression("^\\s*([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\s*(,\\s*[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\s*)*)?$",
+        ErrorMessage = "Sidecar:RouteNamespaces must be a comma-separated list of namespace names")]
+    public string RouteNamespaces { get; set; } = "";
+
+    /// <summary>The <see cref="RouteNamespaces"/> list.</summary>
+    public IEnumerable<string> RouteNamespaceList() =>
+        RouteNamespaces.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+
     /// <summary>"json" (one compact JSON object a line) or "text".</summary>
     [RegularExpression("^(json|text)$", ErrorMessage = "Sidecar:LogFormat must be 'json' or 'text'")]
     public string LogFormat { get; set; } = "json";

@@ -47,15 +47,17 @@ public sealed class ConcurrentEditTests
         Assert.Equal(30, result["spec"]!["http"]![0]!["backends"]![1]!["weight"]!.GetValue<int>());
     }
 
+    /// <summary>
+    /// The record is guarded by the resourceVersion read, so any edit meanwhile makes the write
+    /// a conflict (re-read and re-planned) rather than a write over the other edit.
+    /// </summary>
     [Fact]
-    public void Another_annotation_added_meanwhile_survives_when_the_route_had_annotations()
+    public void Another_annotation_added_meanwhile_makes_a_record_change_a_conflict()
     {
         var route = Guide(metadataExtra: ""","annotations":{"example.com/owner":"team"}""");
 
-        var result = WriteAfter(route, ExperimentStep, r => r["metadata"]!["annotations"]!["example.com/reviewed"] = "yes");
-
-        Assert.Equal("yes", result["metadata"]!["annotations"]!["example.com/reviewed"]!.GetValue<string>());
-        Assert.NotNull(result["metadata"]!["annotations"]![ApisixRouteConventions.AddedBackendsAnnotation]);
+        Assert.Throws<JsonPatchConflictException>(() =>
+            WriteAfter(route, ExperimentStep, r => r["metadata"]!["annotations"]!["example.com/reviewed"] = "yes"));
     }
 
     /// <summary>
@@ -105,5 +107,47 @@ public sealed class ConcurrentEditTests
     {
         Assert.Throws<JsonPatchConflictException>(() => WriteAfter(Guide(), Call(30),
             r => r["spec"]!["http"]![0]!["backends"]![1]!["weight"] = 5));
+    }
+
+    /// <summary>
+    /// Two Rollouts steer different rules of one route and both start an experiment: both read the
+    /// route before either writes. The second write, planned from a record without the first's
+    /// entry, must not land, or that experiment backend is never removed again.
+    /// </summary>
+    [Fact]
+    public void Two_Rollouts_recording_experiments_on_one_route_at_once_lose_no_entry()
+    {
+        var read = Route([HttpRule("rule-a", Backend(Stable, 100), Backend(Canary, 0)), HttpRule("rule-b", Backend(Stable, 100), Backend(Canary, 0))]);
+        var first = Call(20, Config("rule-a"), additional: [("exp-a", 10)]);
+        var second = Call(20, Config("rule-b"), additional: [("exp-b", 10)]);
+
+        var afterFirst = Stored(read, first.Plan(read));
+
+        Assert.Throws<JsonPatchConflictException>(() => Stored(afterFirst, second.Plan(read)));
+        var afterBoth = Stored(afterFirst, second.Plan(afterFirst));
+        var record = Core.Weights.AddedBackends.Read(afterBoth);
+        Assert.Equal(["exp-a"], record.For("rule-a"));
+        Assert.Equal(["exp-b"], record.For("rule-b"));
+    }
+
+    [Fact]
+    public void Removing_the_last_entry_of_the_record_is_guarded_too()
+    {
+        var route = Route([HttpRule("rule-a", Backend(Stable, 90), Backend(Canary, 0), Backend("exp-a", 10)), HttpRule("rule-b", Backend(Stable, 100), Backend(Canary, 0))],
+            metadataExtra: $$""","annotations":{"{{ApisixRouteConventions.AddedBackendsAnnotation}}":"{\"rule-a\":[\"exp-a\"]}"}""");
+        var ends = Call(0, Config("rule-a"));
+        var starts = Call(20, Config("rule-b"), additional: [("exp-b", 10)]);
+
+        var afterStart = Stored(route, starts.Plan(route));
+
+        Assert.Throws<JsonPatchConflictException>(() => Stored(afterStart, ends.Plan(route)));
+    }
+
+    /// <summary>The patch applied as the API server applies it: the result gets a new resourceVersion.</summary>
+    private static ApisixRouteSnapshot Stored(ApisixRouteSnapshot current, RoutePatch patch)
+    {
+        var after = JsonNode.Parse(JsonPatchApplier.Apply(current.Json, patch.Operations).GetRawText())!;
+        after["metadata"]!["resourceVersion"] = $"{long.Parse(current.ResourceVersion!, System.Globalization.CultureInfo.InvariantCulture) + 1}";
+        return ApisixRouteSnapshot.Parse(after.ToJsonString());
     }
 }
