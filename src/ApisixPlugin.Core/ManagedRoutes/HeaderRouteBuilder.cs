@@ -28,12 +28,8 @@ public static class HeaderRouteBuilder
             for (var i = 0; i < step.Matches.Length; i++)
             {
                 var match = step.Matches[i];
-                if (string.IsNullOrWhiteSpace(match.HeaderName))
-                {
-                    throw RouterException.Invalid($"{at} match[{i}]: headerName is empty");
-                }
-
-                var expr = MatchExpressions.For("Header", match.HeaderName, match.Value, $"{at} match[{i}] headerValue");
+                var header = MatchExpressions.RequireHeaderName(match.HeaderName, $"{at} match[{i}].headerName");
+                var expr = MatchExpressions.For("Header", header, match.Value, $"{at} match[{i}] headerValue");
                 var name = RuleCopies.RuleName(step.Name, source, rule, sources.Length > 1, step.Matches.Length > 1 ? i : null);
                 rules.Add((JsonNode)RuleCopies.Copy(rule, name, rule.Priority + boost,
                     new JsonArray(RuleCopies.BackendWithWeight(canary, 100)), [expr]));

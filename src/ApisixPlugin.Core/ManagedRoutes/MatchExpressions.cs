@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using ApisixPlugin.Core.Errors;
 using ApisixPlugin.Core.Rollouts;
 
@@ -39,8 +40,57 @@ public static class MatchExpressions
         {
             "exact" => ("Equal", match.Exact!),
             "prefix" => ("RegexMatch", "^" + EscapeRegex(match.Prefix!)),
-            _ => ("RegexMatch", match.Regex!),
+            _ => ("RegexMatch", RequireRegex(match.Regex!, at)),
         };
+    }
+
+    /// <summary>
+    /// A regex APISIX would fail on must not reach a route. APISIX matches with PCRE; .NET's
+    /// parser is the one at hand, and for the syntax both share it finds the same errors. It
+    /// refuses some PCRE-only syntax (possessive quantifiers such as <c>a++</c>, <c>\K</c>,
+    /// backtracking verbs, recursion), which the error then names; README says how to rewrite it.
+    /// </summary>
+    private static string RequireRegex(string pattern, string at)
+    {
+        try
+        {
+            _ = new Regex(pattern, RegexOptions.None);
+            return pattern;
+        }
+        catch (ArgumentException e)
+        {
+            throw RouterException.Invalid($"{at}: regex '{pattern}' is not a valid regular expression ({e.Message})");
+        }
+    }
+
+    /// <summary>A header name as a step gives it; APISIX would never match a name that is no HTTP token.</summary>
+    public static string RequireHeaderName(string? name, string at)
+    {
+        if (string.IsNullOrWhiteSpace(name))
+        {
+            throw RouterException.Invalid($"{at}: the header name is empty");
+        }
+
+        if (!IsHttpToken(name))
+        {
+            throw RouterException.Invalid($"{at}: '{name}' is not an HTTP header name (RFC 9110 token: letters, digits and !#$%&'*+-.^_`|~)");
+        }
+
+        return name;
+    }
+
+    /// <summary>RFC 9110's token: what a header field name may be made of.</summary>
+    private static bool IsHttpToken(string name)
+    {
+        foreach (var c in name)
+        {
+            if (!(char.IsAsciiLetterOrDigit(c) || "!#$%&'*+-.^_`|~".Contains(c, StringComparison.Ordinal)))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>Escapes PCRE metacharacters (APISIX matches with PCRE), so the prefix is taken literally.</summary>

@@ -90,10 +90,10 @@ public static class MirrorRouteBuilder
     /// <summary>The proxy-mirror host is the canary Service's cluster DNS name: short names failed in older APISIX.</summary>
     private static JsonElement MirrorPlugin(ApisixRouteSnapshot route, RouteRule rule, RouteBackend canary, string canaryService, string clusterDomain, double ratio)
     {
-        if (canary.ServicePort is not { ValueKind: JsonValueKind.Number } port)
+        if (canary.PortNumber is not { } port)
         {
             throw RouterException.Precondition(
-                $"route {route.Key} rule '{rule.Name}': the canary backend's servicePort is {canary.ServicePort?.GetRawText() ?? "missing"}; proxy-mirror needs a port number");
+                $"route {route.Key} rule '{rule.Name}': the canary backend's servicePort is {canary.ServicePort?.GetRawText() ?? "missing"}; proxy-mirror needs a port number from 1 to 65535");
         }
 
         return JsonElements.ToElement(new JsonObject
@@ -102,7 +102,7 @@ public static class MirrorRouteBuilder
             ["enable"] = true,
             ["config"] = new JsonObject
             {
-                ["host"] = $"http://{canaryService}.{route.Namespace}.svc.{clusterDomain}:{port.GetInt32().ToString(CultureInfo.InvariantCulture)}",
+                ["host"] = $"http://{canaryService}.{route.Namespace}.svc.{clusterDomain}:{port.ToString(CultureInfo.InvariantCulture)}",
                 ["sample_ratio"] = ratio,
             },
         });
@@ -147,11 +147,7 @@ public static class MirrorRouteBuilder
 
         foreach (var (header, value) in match.Headers)
         {
-            if (string.IsNullOrWhiteSpace(header))
-            {
-                throw RouterException.Invalid($"{at}.headers: a header name is empty");
-            }
-
+            MatchExpressions.RequireHeaderName(header, $"{at}.headers");
             yield return MatchExpressions.For("Header", header, value, $"{at}.headers[{header}]");
         }
     }

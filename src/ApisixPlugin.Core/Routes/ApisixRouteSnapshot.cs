@@ -67,7 +67,7 @@ public sealed record ApisixRouteSnapshot(JsonElement Json)
         var index = 0;
         foreach (var rule in http.EnumerateArray())
         {
-            if (rule.TryGetProperty("name"u8, out var n) && n.ValueKind == JsonValueKind.String && n.ValueEquals(name))
+            if (rule.ValueKind == JsonValueKind.Object && rule.TryGetProperty("name"u8, out var n) && n.ValueKind == JsonValueKind.String && n.ValueEquals(name))
             {
                 return RouteRule.From(index, rule);
             }
@@ -76,6 +76,27 @@ public sealed record ApisixRouteSnapshot(JsonElement Json)
         }
 
         return null;
+    }
+
+    /// <summary>How many rules of spec.http carry this name (the 1.x CRD does not make names unique).</summary>
+    public int CountRulesNamed(string name)
+    {
+        if (!Json.TryGetProperty("spec", out var spec) || !spec.TryGetProperty("http", out var http)
+            || http.ValueKind != JsonValueKind.Array)
+        {
+            return 0;
+        }
+
+        var count = 0;
+        foreach (var rule in http.EnumerateArray())
+        {
+            if (rule.ValueKind == JsonValueKind.Object && rule.TryGetProperty("name"u8, out var n) && n.ValueKind == JsonValueKind.String && n.ValueEquals(name))
+            {
+                count++;
+            }
+        }
+
+        return count;
     }
 
     private string? Metadata(string field) =>
@@ -101,7 +122,7 @@ public sealed record RouteRule(int Index, string Name, int Priority, JsonElement
     public static RouteRule From(int index, JsonElement rule)
     {
         JsonElement? name = null, priority = null, list = null;
-        foreach (var member in rule.EnumerateObject())
+        foreach (var member in rule.ValueKind == JsonValueKind.Object ? rule.EnumerateObject() : default)
         {
             if (member.NameEquals("name"u8))
             {
@@ -159,7 +180,7 @@ public sealed record RouteBackend(int Index, string ServiceName, int? Weight, Js
     public static RouteBackend From(int index, JsonElement backend)
     {
         JsonElement? service = null, weight = null;
-        foreach (var member in backend.EnumerateObject())
+        foreach (var member in backend.ValueKind == JsonValueKind.Object ? backend.EnumerateObject() : default)
         {
             if (member.NameEquals("serviceName"u8))
             {
@@ -172,9 +193,48 @@ public sealed record RouteBackend(int Index, string ServiceName, int? Weight, Js
         }
 
         var serviceName = service is { ValueKind: JsonValueKind.String } s ? s.GetString()! : "";
-        int? weightValue = weight is { } w && w.TryGetInt32(out var wv) ? wv : null;
+        int? weightValue = weight is { ValueKind: JsonValueKind.Number } w && w.TryGetInt32(out var wv) ? wv : null;
         return new RouteBackend(index, serviceName, weightValue, backend);
     }
+
+    /// <summary>
+    /// What is wrong with this entry for the plugin to weigh it, or null: it must be an object
+    /// with a serviceName, and a weight, when given, must be a non-negative integer (the CRD of
+    /// 1.x checks little of this, and APISIX would reject or misread the rest).
+    /// </summary>
+    public string? Problem()
+    {
+        if (Json.ValueKind != JsonValueKind.Object)
+        {
+            return $"is {Describe(Json)}, not an object";
+        }
+
+        if (ServiceName.Length == 0)
+        {
+            return "has no serviceName";
+        }
+
+        if (Json.TryGetProperty("weight"u8, out var weight) && weight.ValueKind != JsonValueKind.Number)
+        {
+            return $"has weight {Describe(weight)}; a weight must be a number";
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// The servicePort as a port number, or null when it is a port name, missing or out of range.
+    /// </summary>
+    public int? PortNumber => ServicePort is { ValueKind: JsonValueKind.Number } p && p.TryGetInt32(out var n) && n is >= 1 and <= 65535 ? n : null;
+
+    internal static string Describe(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.String => $"\"{value.GetString()}\" (a string)",
+        JsonValueKind.Number => value.GetRawText(),
+        JsonValueKind.Object => "an object",
+        JsonValueKind.Array => "a list",
+        _ => value.ValueKind.ToString().ToLowerInvariant(),
+    };
 
     public int EffectiveWeight => Weight ?? DefaultWeight;
 

@@ -57,28 +57,50 @@ public static class WeightPlanner
     private static JsonElement NameOf(RouteRule rule) =>
         rule.NameJson is { ValueKind: JsonValueKind.String } name ? name : JsonElements.String(rule.Name);
 
-    /// <summary>The rules by name; the first of two rules with one name wins, as a scan by name finds it.</summary>
-    internal static Dictionary<string, RouteRule> IndexRules(ApisixRouteSnapshot route)
+    /// <summary>The rules by name, and the names that more than one rule carries.</summary>
+    internal sealed record RuleIndex(Dictionary<string, RouteRule> ByName, HashSet<string> Repeated);
+
+    internal static RuleIndex IndexRules(ApisixRouteSnapshot route)
     {
         var rules = route.Rules();
-        var index = new Dictionary<string, RouteRule>(rules.Length, StringComparer.Ordinal);
+        var index = new RuleIndex(new Dictionary<string, RouteRule>(rules.Length, StringComparer.Ordinal), new HashSet<string>(StringComparer.Ordinal));
         foreach (var rule in rules)
         {
-            index.TryAdd(rule.Name, rule);
+            if (!index.ByName.TryAdd(rule.Name, rule))
+            {
+                index.Repeated.Add(rule.Name);
+            }
         }
 
         return index;
     }
 
-    /// <summary>The configured rule, with a backends list that names no service twice.</summary>
-    internal static RouteRule RequireRule(ApisixRouteSnapshot route, string ruleName, Dictionary<string, RouteRule>? index = null)
+    /// <summary>
+    /// The configured rule, named once in the route, with backends the plugin can weigh: each an
+    /// object with a serviceName and an integer weight, no service twice.
+    /// </summary>
+    internal static RouteRule RequireRule(ApisixRouteSnapshot route, string ruleName, RuleIndex? index = null)
     {
-        var found = index is null ? route.FindRule(ruleName) : index.GetValueOrDefault(ruleName);
+        var found = index is null ? route.FindRule(ruleName) : index.ByName.GetValueOrDefault(ruleName);
         var rule = found ?? throw RouterException.Precondition(
             $"route {route.Key}: no rule named '{ruleName}' in spec.http (rules: {string.Join(", ", route.Rules().Select(r => $"'{r.Name}'"))})");
+        if (index is null ? route.CountRulesNamed(ruleName) > 1 : index.Repeated.Contains(ruleName))
+        {
+            throw RouterException.Precondition(
+                $"route {route.Key}: more than one rule in spec.http is named '{ruleName}'; rule names must be unique for the plugin to know which rule to weigh");
+        }
+
         if (!rule.HasBackendsArray)
         {
             throw RouterException.Precondition($"route {route.Key} rule '{ruleName}': spec.http[{rule.Index}].backends is missing");
+        }
+
+        foreach (var backend in rule.Backends)
+        {
+            if (backend.Problem() is { } problem)
+            {
+                throw RouterException.Precondition($"route {route.Key} rule '{ruleName}': spec.http[{rule.Index}].backends[{backend.Index}] {problem}");
+            }
         }
 
         if (FirstRepeatedService(rule.Backends) is { } duplicate)

@@ -31,7 +31,7 @@ internal sealed record RolloutDocument(Proto.Rollout Rollout, IReadOnlyList<Json
             CanaryService = Text(canary["canaryService"]) ?? "",
             StableService = Text(canary["stableService"]) ?? "",
             PluginName = pluginName,
-            MaxTrafficWeight = routing["maxTrafficWeight"] is JsonValue max && max.TryGetValue<long>(out var m) ? checked((int)m) : 0,
+            MaxTrafficWeight = MaxTrafficWeight(routing["maxTrafficWeight"], source),
             ApiVersion = Text(rollout["apiVersion"]) ?? "",
             Kind = Text(rollout["kind"]) ?? "",
         };
@@ -72,6 +72,17 @@ internal sealed record RolloutDocument(Proto.Rollout Rollout, IReadOnlyList<Json
         hash[8] = (byte)((hash[8] & 0x3F) | 0x80);
         return new Guid(hash.AsSpan(0, 16), bigEndian: true).ToString();
     }
+
+    /// <summary>The Rollout CRD's maxTrafficWeight is a 32-bit integer; absent is 0 (the service's default of 100).</summary>
+    private static int MaxTrafficWeight(JsonNode? value, string source) => value switch
+    {
+        null => 0,
+        JsonValue v when v.TryGetValue<int>(out var max) => max,
+        JsonValue v when v.TryGetValue<long>(out var tooLarge) => throw new SimulationInputException(
+            $"{source}: spec.strategy.canary.trafficRouting.maxTrafficWeight {tooLarge} does not fit the Rollout's 32-bit integer field"),
+        _ => throw new SimulationInputException(
+            $"{source}: spec.strategy.canary.trafficRouting.maxTrafficWeight must be a whole number, not {value.ToJsonString()}"),
+    };
 
     internal static string? Text(JsonNode? node) =>
         node is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;

@@ -213,6 +213,54 @@ public sealed class SetWeightErrorTests
         Assert.Contains("weight 0", e.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>The 1.x CRD lets two rules share a name; weighing only the first and verifying it would leave the other's traffic where it was.</summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_configured_rule_name_that_two_rules_carry_is_named(bool severalConfigured)
+    {
+        var route = Route([HttpRule(Rule, Backend(Stable, 100), Backend(Canary, 0)), HttpRule("other", Backend(Stable, 100), Backend(Canary, 0)), HttpRule(Rule, Backend(Stable, 100), Backend(Canary, 0))]);
+        var call = Call(10, severalConfigured ? Config(Rule, "other") : Config(Rule));
+
+        var e = Fails(RouterErrorKind.FailedPrecondition, route, call);
+        var verify = Assert.Throws<RouterException>(() => Core.Weights.WeightVerifier.Verify(route, call.TargetFor(route), call.Split()));
+
+        Assert.Contains($"route {Key}: more than one rule in spec.http is named '{Rule}'", e.Message, StringComparison.Ordinal);
+        Assert.Equal(e.Message, verify.Message);
+    }
+
+    [Fact]
+    public void A_rule_name_repeated_outside_the_configured_rules_is_not_the_plugins_business()
+    {
+        var route = Route([HttpRule(Rule, Backend(Stable, 100), Backend(Canary, 0)), HttpRule("static", Backend("x", 1)), HttpRule("static", Backend("y", 1))]);
+
+        Assert.False(Call(10).Plan(route).IsEmpty);
+    }
+
+    /// <summary>Only an API server without the CRD's schema (or simulate's files) lets these through; they used to end in an internal error.</summary>
+    [Theory]
+    [InlineData("{\"serviceName\":\"legacy\",\"servicePort\":80,\"weight\":\"20\"}", "backends[2] has weight \"20\" (a string); a weight must be a number")]
+    [InlineData("\"legacy\"", "backends[2] is \"legacy\" (a string), not an object")]
+    [InlineData("[1]", "backends[2] is a list, not an object")]
+    [InlineData("{\"servicePort\":80}", "backends[2] has no serviceName")]
+    public void A_backend_the_plugin_cannot_read_is_named(string backend, string expected)
+    {
+        var route = Route([HttpRule(Rule, Backend(Stable, 100), Backend(Canary, 0), backend)]);
+
+        var e = Fails(RouterErrorKind.FailedPrecondition, route, Call(10));
+
+        Assert.Contains($"route {Key} rule '{Rule}': spec.http[0].{expected}", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_rule_that_is_not_an_object_does_not_stop_a_route_from_being_read()
+    {
+        var route = Route([HttpRule(Rule, Backend(Stable, 100), Backend(Canary, 0)), "\"stray\""]);
+
+        Assert.False(Call(10, Config(Rule)).Plan(route).IsEmpty);
+        Assert.Equal(2, route.Rules().Length);
+    }
+
     private static RouterException Fails(RouterErrorKind kind, ApisixRouteSnapshot route, SetWeightCall call)
     {
         var e = Assert.Throws<RouterException>(() => call.Plan(route));

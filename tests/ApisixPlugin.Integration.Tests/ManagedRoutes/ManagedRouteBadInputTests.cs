@@ -15,7 +15,11 @@ public sealed class ManagedRouteBadInputTests(SidecarClusterFixture fx)
         { "empty mirror route name", "mirror:", "managed route name is empty" },
         { "header value with none of exact, prefix, regex", "header:none", "match[0] headerValue: set one of exact, prefix or regex" },
         { "header value with exact and regex", "header:two", "match[0] headerValue: set only one of exact, prefix or regex, not exact and regex" },
-        { "empty header name", "header:noname", "match[0]: headerName is empty" },
+        { "empty header name", "header:noname", "match[0].headerName: the header name is empty" },
+        { "header name that is no HTTP token", "header:spacename", "match[0].headerName: 'x trace' is not an HTTP header name" },
+        { "header regex that does not parse", "header:badregex", "match[0] headerValue: regex '(unclosed' is not a valid regular expression" },
+        { "mirror header regex that does not parse", "mirror:badregex", "match[0].headers[trace]: regex '[a-' is not a valid regular expression" },
+        { "mirror header name that is no HTTP token", "mirror:badheader", "match[0].headers: 'x:trace' is not an HTTP header name" },
         { "header route not in managedRoutes", "header:unlisted", "'unlisted': not listed in spec.strategy.canary.trafficRouting.managedRoutes" },
         { "mirror route not in managedRoutes", "mirror:unlisted", "'unlisted': not listed in spec.strategy.canary.trafficRouting.managedRoutes" },
         { "mirror percentage 101", "mirror:101", "percentage 101 is outside 0..100" },
@@ -52,6 +56,8 @@ public sealed class ManagedRouteBadInputTests(SidecarClusterFixture fx)
                 "none" => Header(rollout, HeaderRoute, ("trace", new StringMatch())),
                 "two" => Header(rollout, HeaderRoute, ("trace", new StringMatch { Exact = "debug", Regex = "^d" })),
                 "noname" => Header(rollout, HeaderRoute, ("", Exact("debug"))),
+                "spacename" => Header(rollout, HeaderRoute, ("x trace", Exact("debug"))),
+                "badregex" => Header(rollout, HeaderRoute, ("trace", Regex("(unclosed"))),
                 _ => Header(rollout, what, ("trace", Exact("debug"))),
             };
             return client.SetHeaderRouteAsync(request).ResponseAsync;
@@ -64,6 +70,8 @@ public sealed class ManagedRouteBadInputTests(SidecarClusterFixture fx)
             "unlisted" => Mirror(rollout, "unlisted", 50, path),
             "badmethod" => Mirror(rollout, MirrorRoute, 50, new RouteMatch { Method = Exact("fetch") }),
             "twopaths" => Mirror(rollout, MirrorRoute, 50, new RouteMatch { Path = new StringMatch { Exact = "/a", Prefix = "/a" } }),
+            "badregex" => Mirror(rollout, MirrorRoute, 50, new RouteMatch { Headers = { ["trace"] = Regex("[a-") } }),
+            "badheader" => Mirror(rollout, MirrorRoute, 50, new RouteMatch { Headers = { ["x:trace"] = Exact("1") } }),
             _ => Mirror(rollout, MirrorRoute, int.Parse(what, System.Globalization.CultureInfo.InvariantCulture), path),
         };
         return client.SetMirrorRouteAsync(mirror).ResponseAsync;

@@ -104,11 +104,13 @@ public sealed class RuleCopyTests(SidecarClusterFixture fx)
     }
 
     [Fact]
-    public async Task Routes_in_another_namespace_get_the_managed_route_there_owned_by_annotation_and_removed_with_it()
+    public async Task Consenting_routes_in_another_namespace_get_the_managed_route_there_owned_by_annotation_and_removed_with_it()
     {
         var rolloutNs = await fx.PluginNamespaceAsync("rollout-home");
         var routeNs = await fx.PluginNamespaceAsync("route-home");
-        await fx.ApisixRoutes.CreateAsync(routeNs, SourceRoute());
+        var source = SourceRoute();
+        source["metadata"]!["annotations"]!["rollouts.apisixplugin.io/allow-rollouts-from"] = rolloutNs;
+        await fx.ApisixRoutes.CreateAsync(routeNs, source);
         var rollout = Rollout(rolloutNs, $$$"""{"route":{"name":"{{{Route}}}","namespace":"{{{routeNs}}}","rules":["{{{Rule}}}"]}}""", HeaderRoute);
 
         await Client.SetHeaderRouteAsync(Header(rollout, HeaderRoute, ("trace", Exact("debug"))));

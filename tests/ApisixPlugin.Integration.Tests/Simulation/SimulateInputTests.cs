@@ -197,6 +197,54 @@ public sealed class SimulateInputTests
     }
 
     [Theory]
+    [InlineData("3000000000", "maxTrafficWeight 3000000000 does not fit")]
+    [InlineData("\"100\"", "maxTrafficWeight must be a whole number, not \"100\"")]
+    public async Task A_maxTrafficWeight_the_Rollout_cannot_hold_exits_1_naming_file_and_field(string value, string expected)
+    {
+        using var folder = new SimulateRun.TempFolder();
+        var rollout = GuideRollout.Replace("      trafficRouting:\n", $"      trafficRouting:\n        maxTrafficWeight: {value}\n", StringComparison.Ordinal);
+        Assert.NotEqual(GuideRollout, rollout);
+        var file = folder.Write("rollout.yaml", rollout);
+
+        var run = await SimulateRun.StartAsync("--rollout", file);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains($"{file}: spec.strategy.canary.trafficRouting.{expected}", run.Error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("weight: \"20\"", "backends[0] has weight \"20\" (a string)")]
+    [InlineData("weight: [20]", "backends[0] has weight a list")]
+    public async Task A_backend_weight_that_is_no_number_fails_naming_route_rule_and_backend(string weight, string expected)
+    {
+        using var folder = new SimulateRun.TempFolder();
+        var routes = GuideRoutes.Replace("servicePort: 80\n", $"servicePort: 80\n          {weight}\n", StringComparison.Ordinal);
+        Assert.Contains(weight, routes, StringComparison.Ordinal);
+
+        var run = await SimulateRun.StartAsync("--routes", folder.Write("routes.yaml", routes));
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains($"SetWeight(20): failed: FailedPrecondition: route default/rollouts-apisix-route rule 'rollouts-apisix': spec.http[0].{expected}",
+            run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_route_in_another_namespace_without_consent_is_PermissionDenied_in_simulate_too()
+    {
+        using var folder = new SimulateRun.TempFolder();
+        var rollout = GuideRollout.Replace("              name: rollouts-apisix-route\n", "              name: rollouts-apisix-route\n              namespace: team-b\n", StringComparison.Ordinal);
+        Assert.NotEqual(GuideRollout, rollout);
+        var routes = GuideRoutes.Replace("  name: rollouts-apisix-route\n", "  name: rollouts-apisix-route\n  namespace: team-b\n", StringComparison.Ordinal);
+        Assert.NotEqual(GuideRoutes, routes);
+
+        var run = await SimulateRun.StartAsync("--rollout", folder.Write("rollout.yaml", rollout), "--routes", folder.Write("routes.yaml", routes));
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("SetWeight(20): failed: PermissionDenied: rollout default/rollouts-demo: route team-b/rollouts-apisix-route is in another namespace",
+            run.Output, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("--bogus")]
     [InlineData("--output", "xml")]
     [InlineData("--rollout")]

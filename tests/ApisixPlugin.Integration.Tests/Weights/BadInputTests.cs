@@ -82,4 +82,57 @@ public sealed class BadInputTests(SidecarClusterFixture fx)
         Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
         Assert.Contains("canaryService is empty", error.Status.Detail, StringComparison.Ordinal);
     }
+
+    /// <summary>
+    /// The 1.x CRD stores two rules of one name; the 2.x CRD keys spec.http by name and refuses
+    /// them. Either way no call may weigh one of them and report the route verified.
+    /// </summary>
+    [Fact]
+    public async Task Two_rules_of_one_name_are_refused_by_the_2x_CRD_or_named_by_the_plugin()
+    {
+        var ns = await fx.PluginNamespaceAsync("duprule");
+        var route = ApisixRoute();
+        route["spec"]!["http"]!.AsArray().Add(RuleJson(Rule, "/again/*"));
+        try
+        {
+            await fx.ApisixRoutes.CreateAsync(ns, route);
+        }
+        catch (k8s.Autorest.HttpOperationException e)
+        {
+            Assert.Equal(ApisixPlugin.Testing.Crds.ApisixCrdRelease.Controller2x, fx.Crd.Release);
+            Assert.Equal(System.Net.HttpStatusCode.UnprocessableEntity, e.Response.StatusCode);
+            return;
+        }
+
+        var before = (await fx.ApisixRoutes.GetAsync(ns, Route)).ToJsonString();
+        var set = await Assert.ThrowsAsync<RpcException>(() =>
+            fx.Sidecar.Client.SetWeightAsync(new SetWeightRequest { Rollout = Rollout(ns), DesiredWeight = 20 }).ResponseAsync);
+        var verify = await Assert.ThrowsAsync<RpcException>(() =>
+            fx.Sidecar.Client.VerifyWeightAsync(new VerifyWeightRequest { Rollout = Rollout(ns), DesiredWeight = 0 }).ResponseAsync);
+
+        Assert.Equal(StatusCode.FailedPrecondition, set.StatusCode);
+        Assert.Contains($"more than one rule in spec.http is named '{Rule}'", set.Status.Detail, StringComparison.Ordinal);
+        Assert.Equal(StatusCode.FailedPrecondition, verify.StatusCode);
+        Assert.Equal(before, (await fx.ApisixRoutes.GetAsync(ns, Route)).ToJsonString());
+    }
+
+    /// <summary>The CRD's servicePort is an unbounded integer; a mirror host needs a real port, and this used to be an internal error.</summary>
+    [Fact]
+    public async Task A_canary_servicePort_out_of_range_fails_a_mirror_step_naming_it_and_creates_nothing()
+    {
+        var ns = await fx.PluginNamespaceAsync("badport");
+        var route = ApisixRoute();
+        route["spec"]!["http"]![0]!["backends"]![1]!["servicePort"] = 99999999999;
+        await fx.ApisixRoutes.CreateAsync(ns, route);
+        var rollout = Rollout(ns, $$$"""{"route":{"name":"{{{Route}}}","rules":["{{{Rule}}}"]}}""", "mirror-route");
+        var step = new SetMirrorRoute { Name = "mirror-route", Percentage = 50 };
+        step.Match.Add(new RouteMatch { Path = new StringMatch { Prefix = "/" } });
+
+        var error = await Assert.ThrowsAsync<RpcException>(() =>
+            fx.Sidecar.Client.SetMirrorRouteAsync(new SetMirrorRouteRequest { Rollout = rollout, MirrorRoute = step }).ResponseAsync);
+
+        Assert.Equal(StatusCode.FailedPrecondition, error.StatusCode);
+        Assert.Contains($"{ns}/{Route} rule '{Rule}': the canary backend's servicePort is 99999999999", error.Status.Detail, StringComparison.Ordinal);
+        Assert.Equal([Route], (await ManagedRoutes.ManagedRouteScenario.SnapshotAsync(fx, ns)).Keys);
+    }
 }
