@@ -81,8 +81,8 @@ public class KubeClusterFixture : IAsyncLifetime
     /// <summary>What deploy/ grants the plugin: ApisixRoutes and Events, nothing more.</summary>
     public static IReadOnlyList<V1PolicyRule> PluginRules { get; } =
     [
-        new V1PolicyRule { ApiGroups = ["apisix.apache.org"], Resources = ["apisixroutes"], Verbs = ["get", "list", "watch", "patch", "create", "delete"] },
-        new V1PolicyRule { ApiGroups = [""], Resources = ["events"], Verbs = ["create", "patch"] },
+        new V1PolicyRule { ApiGroups = ["apisix.apache.org"], Resources = ["apisixroutes"], Verbs = ["get", "patch", "create", "delete"] },
+        new V1PolicyRule { ApiGroups = [""], Resources = ["events"], Verbs = ["create"] },
     ];
 
     /// <summary>A fresh namespace in which the <see cref="KubeUsers.Plugin"/> user has <see cref="PluginRules"/>.</summary>

@@ -7,7 +7,7 @@ set -euo pipefail
 
 CACHE_DIR="${APISIXPLUGIN_CACHE:-/var/cache/apisixplugin}"
 KUBE_BIN="$CACHE_DIR/bin/kube-apiserver"
-APT_PACKAGES=(golang-go etcd-server etcd-client rsync jq openssl
+APT_PACKAGES=(golang-go etcd-server etcd-client rsync jq openssl curl util-linux
   golang-github-modern-go-reflect2-dev
   golang-github-hashicorp-go-plugin-dev golang-github-hashicorp-yamux-dev golang-google-grpc-dev
   clang lld zlib1g-dev dpkg-dev)

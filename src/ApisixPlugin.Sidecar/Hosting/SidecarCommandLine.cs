@@ -6,6 +6,7 @@ internal static class SidecarCommandLine
     public static readonly Dictionary<string, string> Switches = new(StringComparer.Ordinal)
     {
         ["--socket"] = "Sidecar:SocketPath",
+        ["--socket-mode"] = "Sidecar:SocketMode",
         ["--grpc-port"] = "Sidecar:GrpcPort",
         ["--metrics-port"] = "Sidecar:MetricsPort",
         ["--plugin-name"] = "Sidecar:PluginName",

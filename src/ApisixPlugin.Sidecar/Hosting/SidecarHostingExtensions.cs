@@ -93,12 +93,10 @@ internal static class SidecarHostingExtensions
             app.MapHealthChecks("/healthz").RequireHost(port);
         }
 
-        // The controller's container runs as another user: it must be able to connect.
-        // (A Linux-only sidecar: Unix file modes need no platform guard.)
+        // The controller's container runs as another user, in the pod's shared group: it must be
+        // able to connect, and nothing else needs to. (A Linux-only sidecar: no platform guard.)
 #pragma warning disable CA1416
-        app.Lifetime.ApplicationStarted.Register(() => File.SetUnixFileMode(options.SocketPath,
-            UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite
-            | UnixFileMode.OtherRead | UnixFileMode.OtherWrite));
+        app.Lifetime.ApplicationStarted.Register(() => File.SetUnixFileMode(options.SocketPath, options.SocketFileMode()));
 #pragma warning restore CA1416
         return app;
     }

@@ -16,6 +16,16 @@ internal sealed class SidecarOptions
     [RegularExpression("^/.*[^/]$", ErrorMessage = "Sidecar:SocketPath must be an absolute file path")]
     public string SocketPath { get; set; } = DefaultSocketPath;
 
+    /// <summary>
+    /// The socket's file mode, in octal. 0660 lets in the sidecar's user and group: the controller's
+    /// container joins that group through the pod's fsGroup (deploy/). 0666 only for a pod that
+    /// cannot have one; the socket's folder is an emptyDir no other pod mounts either way.
+    /// </summary>
+    [RegularExpression("^0?[0-7]{3}$", ErrorMessage = "Sidecar:SocketMode must be an octal file mode such as 0660")]
+    public string SocketMode { get; set; } = "0660";
+
+    public UnixFileMode SocketFileMode() => (UnixFileMode)Convert.ToInt32(SocketMode, 8);
+
     /// <summary>Also serve gRPC on this TCP port (all interfaces), e.g. for a kubelet gRPC probe; 0 = off.</summary>
     [Range(0, 65535)]
     public int GrpcPort { get; set; }

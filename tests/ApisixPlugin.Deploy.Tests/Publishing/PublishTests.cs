@@ -92,10 +92,12 @@ public sealed class PublishTests(PublishedImage image, KubeClusterFixture cluste
     }
 
     [Fact]
-    public async Task The_sidecar_started_like_the_image_answers_the_manifests_probe_and_opens_the_socket_to_the_controller()
+    public async Task The_sidecar_started_like_the_image_answers_the_manifests_probe_and_opens_the_socket_to_its_group_only()
     {
         await image.PublishSidecarAsync();
         var work = Directory.CreateTempSubdirectory("apisix-plugin-sidecar-");
+        // An emptyDir is open to every container of the pod; the socket's own mode decides.
+        File.SetUnixFileMode(work.FullName, (UnixFileMode)0b111_111_111);
         var socket = Path.Combine(work.FullName, "sidecar.sock");
         var metricsPort = FreeLoopbackPort();
         var start = new ProcessStartInfo(Path.Combine(image.SidecarDir, DeployNames.SidecarFileName))
@@ -126,9 +128,13 @@ public sealed class PublishTests(PublishedImage image, KubeClusterFixture cluste
             Assert.True(healthz == HttpStatusCode.OK, $"/healthz answered {healthz}");
             Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri($"http://127.0.0.1:{metricsPort}/metrics"))).StatusCode);
 
-            // The controller runs as another uid: it must be able to connect (write permission).
-            var mode = await PollModeAsync(socket);
-            Assert.Equal(UnixFileMode.OtherRead | UnixFileMode.OtherWrite, mode & (UnixFileMode.OtherRead | UnixFileMode.OtherWrite));
+            // The controller runs as another uid (999) in the pod's shared group (fsGroup): it
+            // connects through the group bits; a uid outside the group cannot connect at all.
+            const UnixFileMode GroupOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite;
+            Assert.Equal(GroupOnly, await PollModeAsync(socket, GroupOnly));
+            var group = (await RunAsync("stat", "-c", "%g", socket)).Trim();
+            Assert.NotEqual(CurlCouldNotConnect, await CurlAsUid999Async(socket, $"--groups={group}"));
+            Assert.Equal(CurlCouldNotConnect, await CurlAsUid999Async(socket, "--clear-groups"));
         }
         finally
         {
@@ -163,15 +169,49 @@ public sealed class PublishTests(PublishedImage image, KubeClusterFixture cluste
         return null;
     }
 
-    /// <summary>The socket mode is set once the host has started; give it a moment.</summary>
-    private static async Task<UnixFileMode> PollModeAsync(string socket)
+    /// <summary>The socket mode is set once the host has started: wait for it, at most 5 s.</summary>
+    private static async Task<UnixFileMode> PollModeAsync(string socket, UnixFileMode expected)
     {
-        for (var i = 0; i < 50 && (!File.Exists(socket) || (File.GetUnixFileMode(socket) & UnixFileMode.OtherWrite) == 0); i++)
+        for (var i = 0; i < 50 && (!File.Exists(socket) || File.GetUnixFileMode(socket) != expected); i++)
         {
             await Task.Delay(100);
         }
 
         return File.GetUnixFileMode(socket);
+    }
+
+    private static async Task<string> RunAsync(string file, params string[] args)
+    {
+        var start = new ProcessStartInfo(file) { UseShellExecute = false, RedirectStandardOutput = true };
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(start)!;
+        var output = await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        Assert.True(process.ExitCode == 0, $"{file} {string.Join(' ', args)} exited with {process.ExitCode}");
+        return output;
+    }
+
+    /// <summary>curl's exit code for "failed to connect to host" (here: connect(2) on the socket refused with EACCES).</summary>
+    private const int CurlCouldNotConnect = 7;
+
+    /// <summary>An HTTP/2 request over the socket as uid 999 (the controller's), with the given setpriv group option; curl's exit code.</summary>
+    private static async Task<int> CurlAsUid999Async(string socket, string groups)
+    {
+        var start = new ProcessStartInfo("setpriv")
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            ArgumentList = { "--reuid=999", "--regid=999", groups, "curl", "-s", "-o", "/dev/null", "--max-time", "5", "--http2-prior-knowledge", "--unix-socket", socket, "http://sidecar/" },
+        };
+        using var curl = Process.Start(start)!;
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        await curl.WaitForExitAsync(timeout.Token);
+        return curl.ExitCode;
     }
 
     private static int FreeLoopbackPort()

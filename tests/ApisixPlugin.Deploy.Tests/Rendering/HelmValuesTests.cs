@@ -48,6 +48,15 @@ public sealed class HelmValuesTests
     }
 
     [Fact]
+    public async Task The_chart_gets_the_same_pod_group_as_the_kustomize_base()
+    {
+        var install = await RenderedInstall.RenderAsync("base");
+
+        Assert.Equal(Canonical(new JsonObject { ["fsGroup"] = install.PodSpec.Path("securityContext", "fsGroup")!.DeepClone() }),
+            Canonical(Values["podSecurityContext"]!));
+    }
+
+    [Fact]
     public void The_chart_adds_exactly_the_plugins_rbac_rules()
     {
         var rules = new JsonObject { ["rules"] = Values.Path("providerRBAC", "additionalRules")!.DeepClone() };
@@ -58,7 +67,7 @@ public sealed class HelmValuesTests
     [Fact]
     public void The_chart_values_only_set_the_keys_the_plugin_needs()
     {
-        Assert.Equal(["controller", "providerRBAC"], Values.Select(p => p.Key).Order(StringComparer.Ordinal));
+        Assert.Equal(["controller", "podSecurityContext", "providerRBAC"], Values.Select(p => p.Key).Order(StringComparer.Ordinal));
         Assert.Equal(["initContainers", "trafficRouterPlugins", "volumeMounts", "volumes"],
             Values["controller"]!.AsObject().Select(p => p.Key).Order(StringComparer.Ordinal));
     }

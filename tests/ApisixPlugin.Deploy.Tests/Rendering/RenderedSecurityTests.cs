@@ -67,13 +67,20 @@ public sealed class RenderedSecurityTests
         Assert.Equal(["apisix-plugin-bin", "apisix-plugin-socket", "plugin-bin", "tmp"], mounts.Order(StringComparer.Ordinal));
     }
 
+    /// <summary>
+    /// The pod's own settings stay; the plugin adds only the shared group through which the
+    /// controller reaches the sidecar's 0660 socket, and which the sidecar itself runs as.
+    /// </summary>
     [Theory]
     [MemberData(nameof(Variants))]
-    public async Task The_pod_keeps_its_own_volumes_and_security_context(string variant)
+    public async Task The_pod_keeps_its_own_volumes_and_security_context_and_gains_the_sockets_group(string variant)
     {
         var install = await RenderedInstall.RenderAsync(variant);
 
-        Assert.True(JsonNode.DeepEquals(Seed.PodSpec["securityContext"], install.PodSpec["securityContext"]));
+        var context = install.PodSpec["securityContext"]!.DeepClone().AsObject();
+        Assert.True(context.Remove("fsGroup", out var group), $"{variant}: the pod has no fsGroup");
+        Assert.Equal(install.Container(DeployNames.Sidecar).Path("securityContext", "runAsGroup")!.GetValue<long>(), group!.GetValue<long>());
+        Assert.True(JsonNode.DeepEquals(Seed.PodSpec["securityContext"], context));
         Assert.Equal(["apisix-plugin-bin", "apisix-plugin-socket", "apisix-plugin-tmp", "plugin-bin", "tmp"],
             install.PodSpec["volumes"]!.AsArray().Select(v => v!.Str("name")).Order(StringComparer.Ordinal));
     }

@@ -18,6 +18,8 @@ public sealed class SidecarHostTests(SidecarClusterFixture fx)
     [InlineData("--metrics-port", "70000", "MetricsPort")]
     [InlineData("--kubeconfig", "/nonexistent/kubeconfig", "Sidecar:Kubeconfig")]
     [InlineData("--socket", "/nonexistent-folder/s.sock", "Sidecar:SocketPath")]
+    [InlineData("--socket-mode", "999", "Sidecar:SocketMode")]
+    [InlineData("--route-namespaces", "team-a,Team_B", "Sidecar:RouteNamespaces")]
     public async Task A_bad_option_stops_the_process_with_a_message_naming_it(string flag, string value, string named)
     {
         var args = new List<string> { "serve", "--metrics-port", "0", "--socket", Path.Combine(Path.GetTempPath(), $"s-{Guid.NewGuid():N}.sock"), "--kubeconfig", fx.KubeconfigFor(KubeUsers.Plugin) };
