@@ -50,8 +50,8 @@ for part in "${parts[@]}"; do
       test -x "$out/sidecar/apisix-plugin"
       ;;
     bridge)
-      publish_aot "$out/bridge" "$repo/src/ApisixPlugin.Bridge" -c Release -r linux-x64 \
-        -p:PublishAot=true -p:StaticExecutable=true -p:LinkerFlavor=lld -p:InvariantGlobalization=true
+      # Static linking and the rest come from the project.
+      publish_aot "$out/bridge" "$repo/src/ApisixPlugin.Bridge" -c Release -r linux-x64
       test -x "$out/bridge/apisix-plugin-bridge"
       ;;
     *)

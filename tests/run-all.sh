@@ -159,6 +159,7 @@ else
 fi
 
 run_tests Core tests/ApisixPlugin.Core.Tests
+run_tests Routing tests/ApisixPlugin.Routing.Tests
 run_tests GoPlugin tests/ApisixPlugin.GoPlugin.Tests
 run_tests Integration-crd-v2 tests/ApisixPlugin.Integration.Tests APISIX_CRD=v2
 run_tests Integration-crd-v1.8.4 tests/ApisixPlugin.Integration.Tests APISIX_CRD=v1.8.4

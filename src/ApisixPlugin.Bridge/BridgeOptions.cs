@@ -1,3 +1,4 @@
+using ApisixPlugin.Contracts;
 using System.Globalization;
 
 namespace ApisixPlugin.Bridge;
@@ -12,10 +13,10 @@ internal sealed record BridgeOptions
         "usage: apisix-plugin-bridge [--socket PATH] [--plugin-name NAME] [--call-timeout SECONDS] [--noop]\n" +
         "       apisix-plugin-bridge install <destination-file>\n";
 
-    public string SidecarSocket { get; init; } = "/run/apisix-plugin/sidecar.sock";
+    public string SidecarSocket { get; init; } = PluginDefaults.SocketPath;
 
     /// <summary>The key of this plugin in spec.strategy.canary.trafficRouting.plugins.</summary>
-    public string PluginName { get; init; } = "apisixplugin/apisix";
+    public string PluginName { get; init; } = PluginDefaults.PluginName;
 
     public TimeSpan CallTimeout { get; init; } = TimeSpan.FromSeconds(30);
 

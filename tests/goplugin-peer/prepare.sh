@@ -21,14 +21,13 @@ fi
 
 bridge="${APISIX_BRIDGE_PATH:-}"
 if [[ -z "$bridge" ]]; then
-  bridge_dir="$cache/bridge/$(source_hash src/ApisixPlugin.Bridge src/ApisixPlugin.GoPlugin protos Directory.Build.props Directory.Packages.props)"
+  bridge_dir="$cache/bridge/$(source_hash src/ApisixPlugin.Bridge src/ApisixPlugin.GoPlugin src/ApisixPlugin.Contracts protos Directory.Build.props Directory.Packages.props)"
   bridge="$bridge_dir/apisix-plugin-bridge"
   if [[ ! -x "$bridge" ]]; then
     work="$(mktemp -d /tmp/apisixplugin-bridge-publish-XXXXXX)"
     trap 'rm -rf "$work"' EXIT
     echo "prepare.sh: publishing the bridge (NativeAOT, a few minutes)" >&2
     DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 dotnet publish "$repo/src/ApisixPlugin.Bridge" -c Release -r linux-x64 \
-      -p:PublishAot=true -p:StaticExecutable=true -p:LinkerFlavor=lld -p:InvariantGlobalization=true \
       --artifacts-path "$work/artifacts" -o "$work/bridge" >"$work/publish.log" 2>&1 \
       || { tail -n 30 "$work/publish.log" >&2; echo "prepare.sh: publishing the bridge failed" >&2; exit 1; }
     mkdir -p "$bridge_dir"

@@ -11,7 +11,7 @@ cache="${APISIXPLUGIN_CACHE:-/var/cache/apisixplugin}"
 
 # shellcheck source=source-hash.sh
 source "$repo/tests/infra/source-hash.sh"
-hash="$(source_hash src/ApisixPlugin.Sidecar src/ApisixPlugin.Kubernetes src/ApisixPlugin.Core protos deploy/examples \
+hash="$(source_hash src/ApisixPlugin.Sidecar src/ApisixPlugin.Kubernetes src/ApisixPlugin.Routing src/ApisixPlugin.Core src/ApisixPlugin.Contracts protos deploy/examples \
   deploy/publish.sh Directory.Build.props Directory.Packages.props)"
 target="$cache/sidecar/$hash/apisix-plugin"
 

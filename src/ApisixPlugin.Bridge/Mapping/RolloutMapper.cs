@@ -1,3 +1,4 @@
+using ApisixPlugin.Contracts;
 using ApisixPlugin.GoPlugin.Gob;
 using ApisixPlugin.Protos.V1;
 using Google.Protobuf;
@@ -10,8 +11,8 @@ namespace ApisixPlugin.Bridge.Mapping;
 /// </summary>
 internal sealed class RolloutMapper
 {
-    private const string DefaultApiVersion = "argoproj.io/v1alpha1";
-    private const string DefaultKind = "Rollout";
+    private const string DefaultApiVersion = PluginDefaults.RolloutApiVersion;
+    private const string DefaultKind = PluginDefaults.RolloutKind;
 
     private readonly string _pluginName;
 

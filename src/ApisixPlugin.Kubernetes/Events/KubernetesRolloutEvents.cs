@@ -1,5 +1,7 @@
 using System.Threading.Channels;
 using ApisixPlugin.Kubernetes.Telemetry;
+using ApisixPlugin.Routing.Events;
+using ApisixPlugin.Routing.Telemetry;
 using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Hosting;
@@ -33,7 +35,7 @@ internal sealed class KubernetesRolloutEvents(IKubernetes client, ILogger<Kubern
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                RouterLog.EventFailed(logger, item.Rollout.Key, e);
+                KubernetesLog.EventFailed(logger, item.Rollout.Key, e);
             }
         }
     }

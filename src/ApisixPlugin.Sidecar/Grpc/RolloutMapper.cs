@@ -1,3 +1,4 @@
+using ApisixPlugin.Contracts;
 using System.Collections.Immutable;
 using ApisixPlugin.Core.Errors;
 using ApisixPlugin.Core.Rollouts;
@@ -35,8 +36,8 @@ internal static class RolloutMapper
             rollout.PluginConfig.ToStringUtf8(),
             rollout.MaxTrafficWeight == 0 ? RolloutContext.DefaultMaxTrafficWeight : rollout.MaxTrafficWeight,
             pingPong,
-            string.IsNullOrEmpty(rollout.ApiVersion) ? "argoproj.io/v1alpha1" : rollout.ApiVersion,
-            string.IsNullOrEmpty(rollout.Kind) ? "Rollout" : rollout.Kind);
+            string.IsNullOrEmpty(rollout.ApiVersion) ? PluginDefaults.RolloutApiVersion : rollout.ApiVersion,
+            string.IsNullOrEmpty(rollout.Kind) ? PluginDefaults.RolloutKind : rollout.Kind);
     }
 
     public static ImmutableArray<WeightDestination> ToDestinations(IEnumerable<Proto.WeightDestination> destinations) =>

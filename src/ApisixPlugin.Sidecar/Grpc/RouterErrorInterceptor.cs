@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using ApisixPlugin.Core.Errors;
-using ApisixPlugin.Kubernetes.Telemetry;
+using ApisixPlugin.Routing.Telemetry;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 

@@ -1,4 +1,4 @@
-using ApisixPlugin.Kubernetes.Routing;
+using ApisixPlugin.Routing.UseCases;
 using ApisixPlugin.Sidecar.Hosting;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
@@ -7,10 +7,16 @@ using ApisixPlugin.Protos.V1;
 namespace ApisixPlugin.Sidecar.Grpc;
 
 /// <summary>
-/// The gRPC face of the router: maps each request onto the core's records and delegates.
-/// Failures become status codes in <see cref="RouterErrorInterceptor"/>.
+/// The gRPC face of the router: maps each request onto the core's records and delegates to its
+/// use case. Failures become status codes in <see cref="RouterErrorInterceptor"/>.
 /// </summary>
-internal sealed class TrafficRouterService(ApisixTrafficRouter router, IOptions<SidecarOptions> options) : TrafficRouter.TrafficRouterBase
+internal sealed class TrafficRouterService(
+    SetWeightUseCase setWeight,
+    VerifyWeightUseCase verifyWeight,
+    SetHeaderRouteUseCase setHeaderRoute,
+    SetMirrorRouteUseCase setMirrorRoute,
+    RemoveManagedRoutesUseCase removeManagedRoutes,
+    IOptions<SidecarOptions> options) : TrafficRouter.TrafficRouterBase
 {
     public const string RouterType = "apisix-plugin";
 
@@ -29,7 +35,7 @@ internal sealed class TrafficRouterService(ApisixTrafficRouter router, IOptions<
     public override async Task<SetWeightResponse> SetWeight(SetWeightRequest request, ServerCallContext context)
     {
         var rollout = RolloutMapper.ToContext(request.Rollout, DefaultPluginName);
-        var changed = await router.SetWeightAsync(rollout, request.DesiredWeight,
+        var changed = await setWeight.RunAsync(rollout, request.DesiredWeight,
             RolloutMapper.ToDestinations(request.AdditionalDestinations), context.CancellationToken).ConfigureAwait(false);
         return new SetWeightResponse { RoutesChanged = changed };
     }
@@ -37,7 +43,7 @@ internal sealed class TrafficRouterService(ApisixTrafficRouter router, IOptions<
     public override async Task<VerifyWeightResponse> VerifyWeight(VerifyWeightRequest request, ServerCallContext context)
     {
         var rollout = RolloutMapper.ToContext(request.Rollout, DefaultPluginName);
-        var result = await router.VerifyWeightAsync(rollout, request.DesiredWeight,
+        var result = await verifyWeight.RunAsync(rollout, request.DesiredWeight,
             RolloutMapper.ToDestinations(request.AdditionalDestinations), context.CancellationToken).ConfigureAwait(false);
         return new VerifyWeightResponse
         {
@@ -49,21 +55,21 @@ internal sealed class TrafficRouterService(ApisixTrafficRouter router, IOptions<
     public override async Task<SetHeaderRouteResponse> SetHeaderRoute(SetHeaderRouteRequest request, ServerCallContext context)
     {
         var rollout = RolloutMapper.ToContext(request.Rollout, DefaultPluginName);
-        await router.SetHeaderRouteAsync(rollout, RolloutMapper.ToStep(request.HeaderRoute), context.CancellationToken).ConfigureAwait(false);
+        await setHeaderRoute.RunAsync(rollout, RolloutMapper.ToStep(request.HeaderRoute), context.CancellationToken).ConfigureAwait(false);
         return new SetHeaderRouteResponse();
     }
 
     public override async Task<SetMirrorRouteResponse> SetMirrorRoute(SetMirrorRouteRequest request, ServerCallContext context)
     {
         var rollout = RolloutMapper.ToContext(request.Rollout, DefaultPluginName);
-        await router.SetMirrorRouteAsync(rollout, RolloutMapper.ToStep(request.MirrorRoute), context.CancellationToken).ConfigureAwait(false);
+        await setMirrorRoute.RunAsync(rollout, RolloutMapper.ToStep(request.MirrorRoute), context.CancellationToken).ConfigureAwait(false);
         return new SetMirrorRouteResponse();
     }
 
     public override async Task<RemoveManagedRoutesResponse> RemoveManagedRoutes(RemoveManagedRoutesRequest request, ServerCallContext context)
     {
         var rollout = RolloutMapper.ToContext(request.Rollout, DefaultPluginName);
-        var deleted = await router.RemoveManagedRoutesAsync(rollout, context.CancellationToken).ConfigureAwait(false);
+        var deleted = await removeManagedRoutes.RunAsync(rollout, context.CancellationToken).ConfigureAwait(false);
         return new RemoveManagedRoutesResponse { RoutesDeleted = deleted };
     }
 }

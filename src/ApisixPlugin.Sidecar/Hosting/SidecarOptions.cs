@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using ApisixPlugin.Contracts;
 using ApisixPlugin.Kubernetes.Store;
 using Microsoft.Extensions.Options;
 
@@ -8,8 +9,8 @@ namespace ApisixPlugin.Sidecar.Hosting;
 internal sealed class SidecarOptions
 {
     public const string Section = "Sidecar";
-    public const string DefaultSocketPath = "/run/apisix-plugin/sidecar.sock";
-    public const string DefaultPluginName = "apisixplugin/apisix";
+    public const string DefaultSocketPath = PluginDefaults.SocketPath;
+    public const string DefaultPluginName = PluginDefaults.PluginName;
 
     /// <summary>The Unix socket the bridge connects to; its folder is shared with the controller container.</summary>
     [Required]

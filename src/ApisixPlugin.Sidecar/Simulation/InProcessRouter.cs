@@ -1,5 +1,5 @@
-using ApisixPlugin.Kubernetes;
-using ApisixPlugin.Kubernetes.Store;
+using ApisixPlugin.Routing;
+using ApisixPlugin.Routing.Store;
 using ApisixPlugin.Protos.V1;
 using ApisixPlugin.Sidecar.Grpc;
 using ApisixPlugin.Sidecar.Hosting;

@@ -1,5 +1,5 @@
 using ApisixPlugin.Core.Routes;
-using ApisixPlugin.Kubernetes.Store;
+using ApisixPlugin.Routing.Store;
 
 namespace ApisixPlugin.Sidecar.Simulation;
 

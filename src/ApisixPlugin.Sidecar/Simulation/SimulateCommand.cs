@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using ApisixPlugin.Core.Json;
 using ApisixPlugin.Kubernetes.Manifests;
-using ApisixPlugin.Kubernetes.Store;
+using ApisixPlugin.Routing.Store;
 
 namespace ApisixPlugin.Sidecar.Simulation;
 

@@ -1,5 +1,5 @@
 using System.Diagnostics.Metrics;
-using ApisixPlugin.Kubernetes.Telemetry;
+using ApisixPlugin.Routing.Telemetry;
 using Prometheus;
 
 namespace ApisixPlugin.Sidecar.Telemetry;

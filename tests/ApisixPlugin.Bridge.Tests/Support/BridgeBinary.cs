@@ -26,7 +26,7 @@ internal static class BridgeBinary
         var root = RepoPaths.Root;
         var hash = SourceHash.Of(
             [
-                Path.Combine(root, "src", "ApisixPlugin.Bridge"), Path.Combine(root, "src", "ApisixPlugin.GoPlugin"),
+                Path.Combine(root, "src", "ApisixPlugin.Bridge"), Path.Combine(root, "src", "ApisixPlugin.GoPlugin"), Path.Combine(root, "src", "ApisixPlugin.Contracts"),
                 Path.Combine(root, "protos"), Path.Combine(root, "Directory.Build.props"), Path.Combine(root, "Directory.Packages.props"),
             ],
             [".cs", ".csproj", ".proto", ".props"]);
@@ -41,7 +41,6 @@ internal static class BridgeBinary
         var result = await ProcessRunner.RunAsync("dotnet",
             [
                 "publish", Path.Combine(root, "src", "ApisixPlugin.Bridge"), "-c", "Release", "-r", "linux-x64",
-                "-p:PublishAot=true", "-p:StaticExecutable=true", "-p:LinkerFlavor=lld", "-p:InvariantGlobalization=true",
                 "--artifacts-path", Path.Combine(staging, "artifacts"), "-o", Path.Combine(staging, "out"),
             ],
             TimeSpan.FromMinutes(20),

@@ -2,7 +2,7 @@ using System.Text.Json;
 using ApisixPlugin.Core.Patching;
 using ApisixPlugin.Core.Routes;
 
-namespace ApisixPlugin.Kubernetes.Store;
+namespace ApisixPlugin.Routing.Store;
 
 /// <summary>
 /// Where ApisixRoutes live: the Kubernetes API server, or memory for <c>simulate</c>. Every write

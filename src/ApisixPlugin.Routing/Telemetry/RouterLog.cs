@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Logging;
 
-namespace ApisixPlugin.Kubernetes.Telemetry;
+namespace ApisixPlugin.Routing.Telemetry;
 
-/// <summary>The routing layer's log lines; event ids are stable so that alerts can key on them.</summary>
+/// <summary>The use cases' log lines; event ids are stable so that alerts can key on them.</summary>
 internal static partial class RouterLog
 {
     [LoggerMessage(1, LogLevel.Information, "Rollout {Rollout}: route {Route} written ({Operations} patch operations)")]
@@ -20,9 +20,6 @@ internal static partial class RouterLog
     [LoggerMessage(5, LogLevel.Information, "Rollout {Rollout}: managed route {Route} deleted")]
     public static partial void ManagedRouteDeleted(ILogger logger, string rollout, string route);
 
-    [LoggerMessage(6, LogLevel.Warning, "Rollout {Rollout}: managed route {Route} exists but is not owned by this Rollout; left alone")]
-    public static partial void ForeignRouteLeftAlone(ILogger logger, string rollout, string route);
-
-    [LoggerMessage(7, LogLevel.Warning, "Recording an event on rollout {Rollout} failed")]
-    public static partial void EventFailed(ILogger logger, string rollout, Exception exception);
+    // 6 was a log line for a foreign managed route; the call's error names it instead. 7 is the
+    // Kubernetes adapter's (KubernetesLog.EventFailed).
 }

@@ -1,6 +1,6 @@
 using System.Diagnostics.Metrics;
 
-namespace ApisixPlugin.Kubernetes.Telemetry;
+namespace ApisixPlugin.Routing.Telemetry;
 
 /// <summary>
 /// The plugin's own instruments (System.Diagnostics.Metrics, meter "ApisixPlugin"); the sidecar

@@ -7,7 +7,7 @@ using ApisixPlugin.Core.Json;
 using ApisixPlugin.Core.Patching;
 using ApisixPlugin.Core.Routes;
 
-namespace ApisixPlugin.Kubernetes.Store;
+namespace ApisixPlugin.Routing.Store;
 
 /// <summary>
 /// Routes kept in memory with the API server's write rules that matter here (resourceVersion,

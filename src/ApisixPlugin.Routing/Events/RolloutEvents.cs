@@ -1,6 +1,6 @@
 using ApisixPlugin.Core.Rollouts;
 
-namespace ApisixPlugin.Kubernetes.Events;
+namespace ApisixPlugin.Routing.Events;
 
 /// <summary>A Kubernetes Event to record on the Rollout, like the built-in router's.</summary>
 public sealed record RolloutEvent(RolloutContext Rollout, bool IsWarning, string Reason, string Message);

@@ -1,0 +1,36 @@
+using ApisixPlugin.Core.ManagedRoutes;
+using ApisixPlugin.Core.Rollouts;
+
+namespace ApisixPlugin.Routing.UseCases;
+
+/// <summary>
+/// RemoveManagedRoutes: deletes the managed routes this Rollout owns and lists; ones already gone
+/// are skipped and foreign ones are left alone. The source routes' weights are the controller's
+/// business. In another namespace no consent is asked: only a route that carries this Rollout's
+/// uid as its owner is deleted, and the Rollout could only have made it there with consent; a
+/// route whose consent was withdrawn since is still cleaned up.
+/// </summary>
+public sealed class RemoveManagedRoutesUseCase(RolloutRoutes routes, RouteWrites writes)
+{
+    public async Task<int> RunAsync(RolloutContext rollout, CancellationToken cancellationToken)
+    {
+        var config = routes.Configuration(rollout);
+        var deleted = 0;
+        foreach (var ns in config.Routes.Select(r => r.Namespace).Distinct(StringComparer.Ordinal))
+        {
+            foreach (var name in rollout.ManagedRoutes)
+            {
+                var change = await writes.RetryAsync(rollout, $"{ns}/{name}", async () =>
+                {
+                    var existing = await routes.ManagedAsync(ns, name, cancellationToken).ConfigureAwait(false);
+                    var planned = ManagedRoutePlanner.Remove(existing, rollout, "removeManagedRoutes", foreignIsError: false);
+                    await writes.ExecuteAsync(rollout, planned, cancellationToken).ConfigureAwait(false);
+                    return planned;
+                }, cancellationToken).ConfigureAwait(false);
+                deleted += change is ManagedRouteChange.Delete ? 1 : 0;
+            }
+        }
+
+        return deleted;
+    }
+}

@@ -1,0 +1,45 @@
+using System.Collections.Immutable;
+using ApisixPlugin.Core.Access;
+using ApisixPlugin.Core.Configuration;
+using ApisixPlugin.Core.Errors;
+using ApisixPlugin.Core.Routes;
+using ApisixPlugin.Core.Rollouts;
+using ApisixPlugin.Routing.Store;
+
+namespace ApisixPlugin.Routing.UseCases;
+
+/// <summary>
+/// The routes a Rollout's plugin block names, as the store has them. Every read goes through the
+/// namespace policy before anything about the route is planned or reported: a route in another
+/// namespace that does not consent is refused with nothing read out of it.
+/// </summary>
+public sealed class RolloutRoutes(IApisixRouteStore store, RouteNamespacePolicy namespaces)
+{
+    /// <summary>
+    /// The validated plugin block, with every target inside the operator's namespace allowlist;
+    /// the call fails here, before any read, when either is wrong.
+    /// </summary>
+    public PluginConfiguration Configuration(RolloutContext rollout)
+    {
+        var config = PluginConfigurationParser.Parse(rollout.PluginName, rollout.PluginConfigJson, rollout.Namespace);
+        foreach (var target in config.Routes)
+        {
+            namespaces.RequireAllowed(rollout, target);
+        }
+
+        return config;
+    }
+
+    /// <summary>All targets, read concurrently; one missing or refused route fails the call.</summary>
+    public async Task<ApisixRouteSnapshot[]> ReadAllAsync(RolloutContext rollout, ImmutableArray<RouteTarget> targets, CancellationToken cancellationToken) =>
+        await Task.WhenAll(targets.Select(t => RequireAsync(rollout, t, cancellationToken))).ConfigureAwait(false);
+
+    /// <summary>The configured route, once it is known to consent to this Rollout.</summary>
+    public async Task<ApisixRouteSnapshot> RequireAsync(RolloutContext rollout, RouteTarget target, CancellationToken cancellationToken) =>
+        namespaces.RequireConsent(rollout, target, await store.GetAsync(target.Namespace, target.Name, cancellationToken).ConfigureAwait(false))
+        ?? throw RouterException.Precondition($"route {target.Key}: no ApisixRoute named '{target.Name}' in namespace '{target.Namespace}'");
+
+    /// <summary>A managed route by name in a namespace whose source routes were read (and consented) first.</summary>
+    public Task<ApisixRouteSnapshot?> ManagedAsync(string ns, string name, CancellationToken cancellationToken) =>
+        store.GetAsync(ns, name, cancellationToken);
+}

@@ -1,0 +1,25 @@
+using ApisixPlugin.Core.Rollouts;
+using ApisixPlugin.Core.Weights;
+
+namespace ApisixPlugin.Routing.UseCases;
+
+/// <summary>VerifyWeight: every configured route read back; the first one that does not carry the split says why.</summary>
+public sealed class VerifyWeightUseCase(RolloutRoutes routes)
+{
+    public async Task<Verification> RunAsync(RolloutContext rollout, int desiredWeight, IReadOnlyList<WeightDestination> additional, CancellationToken cancellationToken)
+    {
+        var config = routes.Configuration(rollout);
+        var split = WeightSplit.For(rollout, desiredWeight, additional);
+        var read = await routes.ReadAllAsync(rollout, config.Routes, cancellationToken).ConfigureAwait(false);
+        for (var i = 0; i < read.Length; i++)
+        {
+            var verification = WeightVerifier.Verify(read[i], config.Routes[i], split);
+            if (!verification.Verified)
+            {
+                return verification;
+            }
+        }
+
+        return Verification.Ok;
+    }
+}

@@ -1,0 +1,101 @@
+using ApisixPlugin.Core.Access;
+using ApisixPlugin.Core.Errors;
+using ApisixPlugin.Core.Rollouts;
+using ApisixPlugin.Routing.Tests.Support;
+using static ApisixPlugin.Routing.Tests.Support.RouterOnMemory;
+
+namespace ApisixPlugin.Routing.Tests;
+
+/// <summary>Who may change what, decided before anything is written: a route's consent across namespaces, a managed route's owner.</summary>
+public sealed class ConsentAndOwnershipTests
+{
+    private static string Payments(string ns) => """{"route":{"name":"payments","namespace":"NS"}}""".Replace("NS", ns, StringComparison.Ordinal);
+
+    [Fact]
+    public async Task Every_call_on_a_route_in_another_namespace_without_consent_is_PermissionDenied_and_writes_nothing()
+    {
+        using var router = new RouterOnMemory();
+        router.SeedRoute("payments", ns: "team-b");
+        var rollout = Rollout(Payments("team-b"), "evil-header");
+        var header = new HeaderRouteStep("evil-header", [new("x-any", new(Regex: ".*"))]);
+
+        var calls = new Func<Task>[]
+        {
+            () => router.SetWeight.RunAsync(rollout, 100, [], CancellationToken.None),
+            () => router.VerifyWeight.RunAsync(rollout, 100, [], CancellationToken.None),
+            () => router.SetHeaderRoute.RunAsync(rollout, header, CancellationToken.None),
+        };
+        foreach (var call in calls)
+        {
+            var error = await Assert.ThrowsAsync<RouterException>(call);
+            Assert.Equal(RouterErrorKind.PermissionDenied, error.Kind);
+        }
+
+        Assert.Equal(0, router.Faults.Patches + router.Faults.Creates);
+        Assert.Single(router.Memory.All());
+    }
+
+    [Fact]
+    public async Task A_consenting_route_in_another_namespace_is_steered_and_the_managed_route_goes_next_to_it()
+    {
+        using var router = new RouterOnMemory();
+        router.SeedRoute("payments", ns: "team-b", annotations: "\"rollouts.apisixplugin.io/allow-rollouts-from\": \"shop\"");
+        var rollout = Rollout(Payments("team-b"), "set-header");
+
+        await router.SetWeight.RunAsync(rollout, 10, [], CancellationToken.None);
+        await router.SetHeaderRoute.RunAsync(rollout, new HeaderRouteStep("set-header", [new("trace", new("debug"))]), CancellationToken.None);
+
+        Assert.Equal(10, router.CanaryWeight("payments", "team-b"));
+        Assert.Equal(["team-b/payments", "team-b/set-header"], router.Memory.All().Select(r => r.Key));
+    }
+
+    [Fact]
+    public async Task The_operators_allowlist_refuses_before_any_read()
+    {
+        using var router = new RouterOnMemory(RouteNamespacePolicy.AllowingTargetsIn(["team-c"]));
+        router.SeedRoute("payments", ns: "team-b", annotations: "\"rollouts.apisixplugin.io/allow-rollouts-from\": \"*\"");
+
+        var error = await Assert.ThrowsAsync<RouterException>(() => router.SetWeight.RunAsync(Rollout(Payments("team-b")), 10, [], CancellationToken.None));
+
+        Assert.Equal(RouterErrorKind.PermissionDenied, error.Kind);
+        Assert.Equal(0, router.Faults.Reads);
+    }
+
+    [Fact]
+    public async Task A_managed_route_name_taken_by_a_route_the_Rollout_does_not_own_is_never_changed_or_deleted()
+    {
+        using var router = new RouterOnMemory();
+        router.SeedRoute("shop");
+        router.SeedRoute("set-header");
+        var rollout = Rollout("""{"route":{"name":"shop"}}""", "set-header");
+        var before = router.Memory.All().Select(r => r.Json.GetRawText()).ToList();
+
+        var error = await Assert.ThrowsAsync<RouterException>(() =>
+            router.SetHeaderRoute.RunAsync(rollout, new HeaderRouteStep("set-header", [new("trace", new("debug"))]), CancellationToken.None));
+        var removed = await router.RemoveManagedRoutes.RunAsync(rollout, CancellationToken.None);
+
+        Assert.Equal(RouterErrorKind.FailedPrecondition, error.Kind);
+        Assert.Contains("shop/set-header", error.Message, StringComparison.Ordinal);
+        Assert.Equal(0, removed);
+        Assert.Equal(before, router.Memory.All().Select(r => r.Json.GetRawText()));
+    }
+
+    [Fact]
+    public async Task Removal_deletes_the_Rollouts_own_routes_once_and_records_events_only_for_changes()
+    {
+        using var router = new RouterOnMemory();
+        router.SeedRoute("shop");
+        var rollout = Rollout("""{"route":{"name":"shop"}}""", "set-header");
+        var step = new HeaderRouteStep("set-header", [new("trace", new("debug"))]);
+
+        await router.SetHeaderRoute.RunAsync(rollout, step, CancellationToken.None);
+        await router.SetHeaderRoute.RunAsync(rollout, step, CancellationToken.None);
+        await router.SetWeight.RunAsync(rollout, 20, [], CancellationToken.None);
+        await router.SetWeight.RunAsync(rollout, 20, [], CancellationToken.None);
+
+        Assert.Equal(1, await router.RemoveManagedRoutes.RunAsync(rollout, CancellationToken.None));
+        Assert.Equal(0, await router.RemoveManagedRoutes.RunAsync(rollout, CancellationToken.None));
+        Assert.Equal(["HeaderRouteSet", "WeightUpdated"], router.Events.All.Select(e => e.Reason));
+        Assert.Equal(["shop/shop"], router.Memory.All().Select(r => r.Key));
+    }
+}
