@@ -158,6 +158,19 @@ else
   export APISIX_SIDECAR_PATH=/nonexistent/apisix-plugin # so those suites fail, not test the JIT build
 fi
 
+section "Go peers and the bridge as the image ships it (tests/goplugin-peer/prepare.sh: NativeAOT, cached by source hash)"
+start=$SECONDS
+if prepared=$(bash tests/goplugin-peer/prepare.sh) && { read -r peer_dir; read -r bridge_file; } <<<"$prepared"; then
+  # The Bridge suite runs these instead of preparing them under its hang timeout (PreparedFiles).
+  export GOPLUGIN_PEER_DIR="$peer_dir" APISIX_BRIDGE_PATH="$bridge_file"
+  echo "Go peers: $GOPLUGIN_PEER_DIR; bridge under test: $APISIX_BRIDGE_PATH"
+  note "Go peers and bridge (NativeAOT)" "ok ($((SECONDS - start)) s)"
+else
+  failure "tests/goplugin-peer/prepare.sh (the Bridge suite fails without it)"
+  note "Go peers and bridge (NativeAOT)" "FAILED ($((SECONDS - start)) s)"
+  export GOPLUGIN_PEER_DIR=/nonexistent APISIX_BRIDGE_PATH=/nonexistent/apisix-plugin-bridge
+fi
+
 run_tests Core tests/ApisixPlugin.Core.Tests
 run_tests Routing tests/ApisixPlugin.Routing.Tests
 run_tests GoPlugin tests/ApisixPlugin.GoPlugin.Tests

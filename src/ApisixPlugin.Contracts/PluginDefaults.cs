@@ -17,3 +17,13 @@ public static class PluginDefaults
 
     public const string RolloutKind = "Rollout";
 }
+
+/// <summary>Response trailers the sidecar sets, which the bridge reads.</summary>
+public static class SidecarTrailers
+{
+    /// <summary>
+    /// On every failure the sidecar itself answers with: the status and message are its verdict
+    /// (about the Rollout, a route or the API server), not a failure to reach the sidecar.
+    /// </summary>
+    public const string Answered = "apisix-plugin-answered";
+}

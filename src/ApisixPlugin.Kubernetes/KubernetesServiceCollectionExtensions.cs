@@ -22,6 +22,7 @@ public static class KubernetesServiceCollectionExtensions
         this IServiceCollection services, Func<IServiceProvider, string?> kubeconfigPath, Func<IServiceProvider, int>? maxConcurrentRequests = null)
     {
         services.TryAddSingleton(sp => new ApiRequestGate(maxConcurrentRequests?.Invoke(sp) ?? ApiRequestGate.DefaultLimit));
+        services.TryAddSingleton(ApiRequestPolicy.Default);
         services.TryAddSingleton<IKubernetes>(sp =>
         {
             KubernetesJsonTypes.Register();
@@ -34,8 +35,26 @@ public static class KubernetesServiceCollectionExtensions
         return services.AddTrafficRouterUseCases();
     }
 
-    public static KubernetesClientConfiguration ClientConfiguration(string? kubeconfigPath) =>
-        !string.IsNullOrEmpty(kubeconfigPath) ? KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfigPath)
-        : KubernetesClientConfiguration.IsInCluster() ? KubernetesClientConfiguration.InClusterConfig()
-        : KubernetesClientConfiguration.BuildDefaultConfig();
+    public static KubernetesClientConfiguration ClientConfiguration(string? kubeconfigPath)
+    {
+        var config = !string.IsNullOrEmpty(kubeconfigPath) ? KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfigPath)
+            : KubernetesClientConfiguration.IsInCluster() ? KubernetesClientConfiguration.InClusterConfig()
+            : KubernetesClientConfiguration.BuildDefaultConfig();
+        config.FirstMessageHandlerSetup = DetectDeadConnections;
+        return config;
+    }
+
+    /// <summary>
+    /// A connection that goes silent (no RST, no FIN: a node or a load balancer lost it) must not
+    /// hold every later request: with a request waiting, HTTP/2 pings after 5 s of silence and
+    /// drops the connection when 5 s pass without an answer, as client-go's read-idle health check
+    /// does, and the retry opens a new one. The client's own default waits minutes.
+    /// </summary>
+    private static void DetectDeadConnections(SocketsHttpHandler handler)
+    {
+        handler.KeepAlivePingDelay = TimeSpan.FromSeconds(5);
+        handler.KeepAlivePingTimeout = TimeSpan.FromSeconds(5);
+        handler.KeepAlivePingPolicy = HttpKeepAlivePingPolicy.WithActiveRequests;
+        handler.ConnectTimeout = TimeSpan.FromSeconds(5);
+    }
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The speed comparison of issue 4, in one run: the Go controller (real go-plugin client) calls
+# The bridge's speed against a Go go-plugin plugin, in one run: the Go controller (real go-plugin client) calls
 #   (a) noopplugin        a Go plugin served by go-plugin that answers at once,
 #   (b) the bridge --noop the published NativeAOT bridge answering at once,
 #   (c) the bridge through the real sidecar and kube-apiserver (via the Bridge tests' fixture),
@@ -16,7 +16,8 @@ calls="${1:-3000}"
 starts="${2:-20}"
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
-cache="${APISIXPLUGIN_CACHE:-/var/cache/apisixplugin}"
+# shellcheck source=../infra/cache.sh
+source "$repo/tests/infra/cache.sh"
 work="$(mktemp -d /tmp/apisixplugin-bench-XXXXXX)"
 trap 'rm -rf "$work"' EXIT
 

@@ -1,17 +1,15 @@
 #!/usr/bin/env bash
 # Builds the Go peers and publishes the bridge into the shared caches, once per source hash, and
-# prints two lines: the peers' folder and the bridge file. Used by bench.sh and by the Release
-# build of tests/ApisixPlugin.Bridge.Tests (so that the 4-5 minute cold NativeAOT publish happens
-# in the build, not under the test run's hang timeout). Keys: tests/infra/source-hash.sh.
+# prints two lines: the peers' folder and the bridge file. Used by bench.sh, by tests/run-all.sh
+# before the suites (so that the 4-5 minute cold NativeAOT publish never runs under a test's hang
+# timeout), and by the Bridge suite itself when run alone. Keys: tests/infra/cache.sh.
 # Env: APISIX_BRIDGE_PATH (use this file, publish nothing), APISIXPLUGIN_CACHE.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
-cache="${APISIXPLUGIN_CACHE:-/var/cache/apisixplugin}"
-
-# shellcheck source=../infra/source-hash.sh
-source "$repo/tests/infra/source-hash.sh"
+# shellcheck source=../infra/cache.sh
+source "$repo/tests/infra/cache.sh"
 
 peers="$cache/goplugin-peer/$(source_hash tests/goplugin-peer/src tests/goplugin-peer/build.sh)"
 if [[ ! -x "$peers/gobdump" ]]; then

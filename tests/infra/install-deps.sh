@@ -5,7 +5,10 @@
 # The build takes ~7 minutes cold, so its result is cached outside the work tree and reused.
 set -euo pipefail
 
-CACHE_DIR="${APISIXPLUGIN_CACHE:-/var/cache/apisixplugin}"
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+# shellcheck source=cache.sh
+source "$repo/tests/infra/cache.sh"
+CACHE_DIR="$cache"
 KUBE_BIN="$CACHE_DIR/bin/kube-apiserver"
 APT_PACKAGES=(golang-go etcd-server etcd-client rsync jq openssl curl util-linux
   golang-github-modern-go-reflect2-dev

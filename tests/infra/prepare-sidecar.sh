@@ -7,10 +7,8 @@
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-cache="${APISIXPLUGIN_CACHE:-/var/cache/apisixplugin}"
-
-# shellcheck source=source-hash.sh
-source "$repo/tests/infra/source-hash.sh"
+# shellcheck source=cache.sh
+source "$repo/tests/infra/cache.sh"
 hash="$(source_hash src/ApisixPlugin.Sidecar src/ApisixPlugin.Kubernetes src/ApisixPlugin.Routing src/ApisixPlugin.Core src/ApisixPlugin.Contracts protos deploy/examples \
   deploy/publish.sh Directory.Build.props Directory.Packages.props)"
 target="$cache/sidecar/$hash/apisix-plugin"

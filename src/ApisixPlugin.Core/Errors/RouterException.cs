@@ -11,8 +11,10 @@ public enum RouterErrorKind
     PermissionDenied,
     /// <summary>Concurrent edits kept conflicting after bounded retries.</summary>
     Aborted,
-    /// <summary>The Kubernetes API server could not be reached.</summary>
+    /// <summary>The Kubernetes API server could not be reached, or kept failing, within the call's budget.</summary>
     Unavailable,
+    /// <summary>The Kubernetes API server did not answer within the call's budget.</summary>
+    DeadlineExceeded,
 }
 
 /// <summary>

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
@@ -13,8 +15,14 @@ using k8s.Models;
 
 namespace ApisixPlugin.Kubernetes.Store;
 
-/// <summary>ApisixRoutes on the API server (apisix.apache.org/v2), one request per operation.</summary>
-internal sealed class KubernetesApisixRouteStore(IKubernetes client, ApiRequestGate gate) : IApisixRouteStore
+/// <summary>
+/// ApisixRoutes on the API server (apisix.apache.org/v2), one request per operation, retried
+/// within the call's budget when the failure is transient (<see cref="ApiRequestPolicy"/>). Every
+/// request is idempotent here: a PATCH is guarded by test operations, a DELETE by preconditions,
+/// a CREATE fails on a name taken, so a retry after a lost answer is seen as a conflict and
+/// re-planned, never applied twice.
+/// </summary>
+internal sealed class KubernetesApisixRouteStore(IKubernetes client, ApiRequestGate gate, ApiRequestPolicy policy) : IApisixRouteStore
 {
     private const string FieldManager = "apisix-plugin";
     private const string G = ApisixRouteConventions.Group;
@@ -27,8 +35,8 @@ internal sealed class KubernetesApisixRouteStore(IKubernetes client, ApiRequestG
     {
         try
         {
-            using var response = await Call("get", () => client.CustomObjects.GetNamespacedCustomObjectWithHttpMessagesAsync(
-                G, V, ns, P, name, cancellationToken: cancellationToken), cancellationToken).ConfigureAwait(false);
+            using var response = await Call("get", $"{ns}/{name}", token => client.CustomObjects.GetNamespacedCustomObjectWithHttpMessagesAsync(
+                G, V, ns, P, name, cancellationToken: token), cancellationToken).ConfigureAwait(false);
             return ToSnapshot(response.Body);
         }
         catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
@@ -46,8 +54,8 @@ internal sealed class KubernetesApisixRouteStore(IKubernetes client, ApiRequestG
         try
         {
             var body = new V1Patch(patch.ToString(), V1Patch.PatchType.JsonPatch);
-            using var response = await Call("patch", () => client.CustomObjects.PatchNamespacedCustomObjectWithHttpMessagesAsync(
-                body, G, V, patch.Namespace, P, patch.Name, fieldManager: FieldManager, cancellationToken: cancellationToken), cancellationToken).ConfigureAwait(false);
+            using var response = await Call("patch", patch.Key, token => client.CustomObjects.PatchNamespacedCustomObjectWithHttpMessagesAsync(
+                body, G, V, patch.Namespace, P, patch.Name, fieldManager: FieldManager, cancellationToken: token), cancellationToken).ConfigureAwait(false);
             return ToSnapshot(response.Body);
         }
         catch (HttpOperationException e)
@@ -61,8 +69,8 @@ internal sealed class KubernetesApisixRouteStore(IKubernetes client, ApiRequestG
         var name = route.GetProperty("metadata").GetProperty("name").GetString() ?? "";
         try
         {
-            using var response = await Call("create", () => client.CustomObjects.CreateNamespacedCustomObjectWithHttpMessagesAsync(
-                route, G, V, ns, P, fieldManager: FieldManager, cancellationToken: cancellationToken), cancellationToken).ConfigureAwait(false);
+            using var response = await Call("create", $"{ns}/{name}", token => client.CustomObjects.CreateNamespacedCustomObjectWithHttpMessagesAsync(
+                route, G, V, ns, P, fieldManager: FieldManager, cancellationToken: token), cancellationToken).ConfigureAwait(false);
             return ToSnapshot(response.Body);
         }
         catch (HttpOperationException e)
@@ -76,8 +84,8 @@ internal sealed class KubernetesApisixRouteStore(IKubernetes client, ApiRequestG
         var options = new V1DeleteOptions { Preconditions = new V1Preconditions { ResourceVersion = route.ResourceVersion, Uid = route.Uid } };
         try
         {
-            using var response = await Call("delete", () => client.CustomObjects.DeleteNamespacedCustomObjectWithHttpMessagesAsync(
-                G, V, route.Namespace, P, route.Name, options, cancellationToken: cancellationToken), cancellationToken).ConfigureAwait(false);
+            using var response = await Call("delete", route.Key, token => client.CustomObjects.DeleteNamespacedCustomObjectWithHttpMessagesAsync(
+                G, V, route.Namespace, P, route.Name, options, cancellationToken: token), cancellationToken).ConfigureAwait(false);
         }
         catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
         {
@@ -89,23 +97,86 @@ internal sealed class KubernetesApisixRouteStore(IKubernetes client, ApiRequestG
         }
     }
 
-    private async Task<T> Call<T>(string verb, Func<Task<T>> request, CancellationToken cancellationToken)
+    /// <summary>
+    /// One request, under the per-request timeout, retried while its failure is transient and the
+    /// call's budget lasts: 429 (after Retry-After when it fits), 500, 502, 503, 504, a reset or
+    /// refused connection, a request that timed out. Other answers are the caller's to translate.
+    /// </summary>
+    private async Task<T> Call<T>(string verb, string key, Func<CancellationToken, Task<T>> request, CancellationToken cancellationToken)
     {
-        using var slot = await gate.EnterAsync(cancellationToken).ConfigureAwait(false);
-        RouterMetrics.ApiRequests.Add(1, new KeyValuePair<string, object?>("verb", verb));
-        try
+        var started = Stopwatch.GetTimestamp();
+        var end = ApiCallBudget.EndOr(policy.CallBudget);
+        for (var attempt = 1; ; attempt++)
         {
-            return await request().ConfigureAwait(false);
-        }
-        catch (HttpRequestException e)
-        {
-            throw new RouterException(RouterErrorKind.Unavailable, $"the Kubernetes API server is unreachable ({verb} apisixroutes): {e.Message}", e);
-        }
-        catch (SocketException e)
-        {
-            throw new RouterException(RouterErrorKind.Unavailable, $"the Kubernetes API server is unreachable ({verb} apisixroutes): {e.Message}", e);
+            Transient failure;
+            using (var slot = await gate.EnterAsync(cancellationToken).ConfigureAwait(false))
+            {
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                timeout.CancelAfter(Clamp(Min(policy.RequestTimeout, end - DateTime.UtcNow)));
+                RouterMetrics.ApiRequests.Add(1, new KeyValuePair<string, object?>("verb", verb));
+                try
+                {
+                    return await request(timeout.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    failure = new Transient("timeout", $"no answer within {Clamp(Min(policy.RequestTimeout, end - DateTime.UtcNow)).TotalSeconds:0.#} s", null);
+                }
+                catch (Exception e) when (e is HttpRequestException or IOException or SocketException)
+                {
+                    failure = new Transient("connection", e.Message, null);
+                }
+                catch (HttpOperationException e) when (IsTransient(e.Response.StatusCode))
+                {
+                    failure = new Transient($"http-{(int)e.Response.StatusCode}", $"HTTP {(int)e.Response.StatusCode} {ApiMessage(e)}", RetryAfter(e));
+                }
+            }
+
+            var elapsed = Stopwatch.GetElapsedTime(started);
+            var delay = Max(Backoff(attempt), failure.RetryAfter ?? TimeSpan.Zero);
+            if (DateTime.UtcNow + delay >= end)
+            {
+                throw GiveUp(verb, key, failure, attempt, elapsed);
+            }
+
+            RouterMetrics.ApiRetries.Add(1, new KeyValuePair<string, object?>("verb", verb), new KeyValuePair<string, object?>("reason", failure.Reason));
+            await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
         }
     }
+
+    /// <summary>Why a request may succeed if sent again, and when the API server asked to be asked again.</summary>
+    private sealed record Transient(string Reason, string Detail, TimeSpan? RetryAfter);
+
+    private static RouterException GiveUp(string verb, string key, Transient failure, int attempts, TimeSpan elapsed)
+    {
+        var tried = $"{attempts} attempt{(attempts == 1 ? "" : "s")} in {elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s";
+        return failure.Reason == "timeout"
+            ? new RouterException(RouterErrorKind.DeadlineExceeded,
+                $"route {key}: the Kubernetes API server did not answer {verb} apisixroutes ({failure.Detail}; {tried}); the next call tries again")
+            : new RouterException(RouterErrorKind.Unavailable,
+                $"route {key}: the Kubernetes API server could not {verb} apisixroutes ({failure.Detail}; {tried}); the next call tries again");
+    }
+
+    private static bool IsTransient(HttpStatusCode status) => status is HttpStatusCode.TooManyRequests or HttpStatusCode.InternalServerError
+        or HttpStatusCode.BadGateway or HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout;
+
+    /// <summary>Retry-After in seconds, as the API server sends it with 429 (and some 503s).</summary>
+    private static TimeSpan? RetryAfter(HttpOperationException e) =>
+        e.Response.Headers is { } headers && headers.TryGetValue("Retry-After", out var values)
+            && int.TryParse(values.FirstOrDefault(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var seconds) && seconds >= 0
+            ? TimeSpan.FromSeconds(seconds)
+            : null;
+
+    /// <summary>100, 200, 400, 800, then 1600 ms, with jitter; a Retry-After the server sent wins when longer.</summary>
+    private static TimeSpan Backoff(int attempt) =>
+        TimeSpan.FromMilliseconds(Math.Min(50 << attempt, 1600) * (0.75 + (Random.Shared.NextDouble() / 2)));
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
+    /// <summary>A timeout of at least 100 ms: a budget spent to the last millisecond still sends one real request.</summary>
+    private static TimeSpan Clamp(TimeSpan timeout) => timeout < TimeSpan.FromMilliseconds(100) ? TimeSpan.FromMilliseconds(100) : timeout;
 
     private static ApisixRouteSnapshot ToSnapshot(object body) => body switch
     {

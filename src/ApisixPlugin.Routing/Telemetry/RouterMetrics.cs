@@ -15,6 +15,9 @@ public static class RouterMetrics
     public static readonly Counter<long> ApiRequests = Meter.CreateCounter<long>(
         "apisix_plugin_api_requests", description: "Requests sent to the Kubernetes API server, by verb.");
 
+    public static readonly Counter<long> ApiRetries = Meter.CreateCounter<long>(
+        "apisix_plugin_api_retries", description: "API requests sent again after a transient failure (429, 5xx, reset, timeout), by verb and reason.");
+
     public static readonly Counter<long> ConflictsRetried = Meter.CreateCounter<long>(
         "apisix_plugin_conflicts_retried", description: "Writes that met a concurrent edit and were re-planned.");
 

@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using ApisixPlugin.Contracts;
 using ApisixPlugin.Core.Errors;
+using ApisixPlugin.Kubernetes.Store;
 using ApisixPlugin.Routing.Telemetry;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
@@ -7,10 +9,12 @@ using Grpc.Core.Interceptors;
 namespace ApisixPlugin.Sidecar.Grpc;
 
 /// <summary>
-/// Turns the router's failures into the contract's status codes, and counts and times every call,
-/// so that the service methods stay a mapping and a delegation.
+/// Turns the router's failures into the contract's status codes, marked as the sidecar's own
+/// answer (<see cref="SidecarTrailers.Answered"/>) so the bridge never blames the sidecar for the
+/// API server; gives each call its API retry budget, ending before the caller's deadline; and
+/// counts and times every call, so that the service methods stay a mapping and a delegation.
 /// </summary>
-internal sealed class RouterErrorInterceptor(ILogger<RouterErrorInterceptor> logger) : Interceptor
+internal sealed class RouterErrorInterceptor(ILogger<RouterErrorInterceptor> logger, ApiRequestPolicy policy) : Interceptor
 {
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
         TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
@@ -18,6 +22,7 @@ internal sealed class RouterErrorInterceptor(ILogger<RouterErrorInterceptor> log
         var method = context.Method[(context.Method.LastIndexOf('/') + 1)..];
         var started = Stopwatch.GetTimestamp();
         var outcome = StatusCode.OK;
+        using var budget = ApiCallBudget.Begin(Budget(context.Deadline));
         try
         {
             return await continuation(request, context).ConfigureAwait(false);
@@ -26,7 +31,7 @@ internal sealed class RouterErrorInterceptor(ILogger<RouterErrorInterceptor> log
         {
             outcome = ToStatusCode(e.Kind);
             SidecarLog.CallFailed(logger, method, outcome.ToString(), e.Message);
-            throw new RpcException(new Status(outcome, e.Message));
+            throw new RpcException(new Status(outcome, e.Message), Answered());
         }
         catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
         {
@@ -37,7 +42,7 @@ internal sealed class RouterErrorInterceptor(ILogger<RouterErrorInterceptor> log
         {
             outcome = StatusCode.Internal;
             SidecarLog.CallCrashed(logger, method, e);
-            throw new RpcException(new Status(outcome, $"{method} failed unexpectedly: {e.Message}"));
+            throw new RpcException(new Status(outcome, $"{method} failed unexpectedly: {e.Message}"), Answered());
         }
         finally
         {
@@ -47,6 +52,15 @@ internal sealed class RouterErrorInterceptor(ILogger<RouterErrorInterceptor> log
         }
     }
 
+    /// <summary>The policy's budget, or less: what is left of the caller's deadline minus a margin for the answer to travel back.</summary>
+    private TimeSpan Budget(DateTime deadline)
+    {
+        var left = deadline == DateTime.MaxValue ? policy.CallBudget : deadline.ToUniversalTime() - DateTime.UtcNow - TimeSpan.FromSeconds(2);
+        return left < policy.CallBudget ? (left > TimeSpan.FromSeconds(1) ? left : TimeSpan.FromSeconds(1)) : policy.CallBudget;
+    }
+
+    private static Metadata Answered() => [new Metadata.Entry(SidecarTrailers.Answered, "true")];
+
     internal static StatusCode ToStatusCode(RouterErrorKind kind) => kind switch
     {
         RouterErrorKind.InvalidArgument => StatusCode.InvalidArgument,
@@ -54,6 +68,7 @@ internal sealed class RouterErrorInterceptor(ILogger<RouterErrorInterceptor> log
         RouterErrorKind.PermissionDenied => StatusCode.PermissionDenied,
         RouterErrorKind.Aborted => StatusCode.Aborted,
         RouterErrorKind.Unavailable => StatusCode.Unavailable,
+        RouterErrorKind.DeadlineExceeded => StatusCode.DeadlineExceeded,
         _ => StatusCode.Unknown,
     };
 }

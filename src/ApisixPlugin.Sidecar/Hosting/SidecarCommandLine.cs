@@ -12,6 +12,8 @@ internal static class SidecarCommandLine
         ["--plugin-name"] = "Sidecar:PluginName",
         ["--kubeconfig"] = "Sidecar:Kubeconfig",
         ["--max-api-requests"] = "Sidecar:MaxConcurrentApiRequests",
+        ["--api-request-timeout"] = "Sidecar:ApiRequestTimeoutSeconds",
+        ["--api-retry-budget"] = "Sidecar:ApiRetryBudgetSeconds",
         ["--log-format"] = "Sidecar:LogFormat",
         ["--route-namespaces"] = "Sidecar:RouteNamespaces",
     };

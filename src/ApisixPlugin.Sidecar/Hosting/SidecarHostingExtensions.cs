@@ -38,6 +38,7 @@ internal static class SidecarHostingExtensions
         builder.Services.AddSingleton<IValidateOptions<SidecarOptions>, SidecarOptionsValidator>();
         builder.Services.AddSingleton<IValidateOptions<SidecarOptions>, SidecarOptionsFileValidator>();
 
+        builder.Services.AddSingleton(sp => sp.GetRequiredService<IOptions<SidecarOptions>>().Value.RequestPolicy());
         builder.Services.AddSingleton(sp =>
             RouteNamespacePolicy.AllowingTargetsIn(sp.GetRequiredService<IOptions<SidecarOptions>>().Value.RouteNamespaceList()));
         builder.Services.AddApisixRoutesOnKubernetes(

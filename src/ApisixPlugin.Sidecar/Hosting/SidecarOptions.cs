@@ -63,6 +63,20 @@ internal sealed class SidecarOptions
     public IEnumerable<string> RouteNamespaceList() =>
         RouteNamespaces.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
 
+    /// <summary>How long one request to the API server may take before it counts as failed and is retried.</summary>
+    [Range(1, 120)]
+    public int ApiRequestTimeoutSeconds { get; set; } = (int)ApiRequestPolicy.Default.RequestTimeout.TotalSeconds;
+
+    /// <summary>
+    /// How long one traffic-router call may spend retrying transient API failures (429, 5xx,
+    /// resets, timeouts). Keep it below the bridge's --call-timeout (30 s): the call then fails
+    /// with the API server named instead of the bridge giving up on the sidecar.
+    /// </summary>
+    [Range(1, 600)]
+    public int ApiRetryBudgetSeconds { get; set; } = (int)ApiRequestPolicy.Default.CallBudget.TotalSeconds;
+
+    public ApiRequestPolicy RequestPolicy() => new(TimeSpan.FromSeconds(ApiRequestTimeoutSeconds), TimeSpan.FromSeconds(ApiRetryBudgetSeconds));
+
     /// <summary>"json" (one compact JSON object a line) or "text".</summary>
     [RegularExpression("^(json|text)$", ErrorMessage = "Sidecar:LogFormat must be 'json' or 'text'")]
     public string LogFormat { get; set; } = "json";

@@ -1,4 +1,5 @@
 using ApisixPlugin.Routing;
+using ApisixPlugin.Kubernetes.Store;
 using ApisixPlugin.Routing.Store;
 using ApisixPlugin.Protos.V1;
 using ApisixPlugin.Sidecar.Grpc;
@@ -28,6 +29,7 @@ internal sealed class InProcessRouter : IAsyncDisposable
         services.AddLogging();
         services.AddSingleton(Options.Create(new SidecarOptions { PluginName = pluginName }));
         services.AddApisixRoutesInMemory(store);
+        services.AddSingleton(ApiRequestPolicy.Default);
         services.AddSingleton<TrafficRouterService>();
         services.AddSingleton<RouterErrorInterceptor>();
         _services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using ApisixPlugin.Bridge.Tests.Support;
 using static ApisixPlugin.Bridge.Tests.FullPath.RouteScenario;
+using ApisixPlugin.Testing.Processes;
 
 namespace ApisixPlugin.Bridge.Tests.FullPath;
 
@@ -20,21 +21,21 @@ public sealed class FullPathBenchmarkTests(FullPathFixture fx, PeerBinaries peer
         var ns = await fx.PluginNamespaceAsync("bench");
         await fx.ApisixRoutes.CreateAsync(ns, ApisixRoute());
 
-        var run = await ProcessRunner.RunAsync(peers.Go.Controller,
+        var run = await ProcessRun.RunAsync(peers.Go.Controller,
             ["-plugin", peers.Bridge, "-bench", calls.ToString(CultureInfo.InvariantCulture), "-bench-starts", "3", "-scenario", "-",
              "--", "--socket", fx.Sidecar.SocketPath],
             TimeSpan.FromMinutes(10), stdin: Scenario(Rollout(ns)).ToJsonString());
 
         Assert.True(run.ExitCode == 0, run.Describe());
-        using var summary = JsonDocument.Parse(run.Stdout.Trim());
-        Assert.True(summary.RootElement.GetProperty("callErrors").GetInt32() == 0, run.Stdout);
-        Assert.True(summary.RootElement.GetProperty("medianUs").GetDouble() > 0, run.Stdout);
+        using var summary = JsonDocument.Parse(run.StdOut.Trim());
+        Assert.True(summary.RootElement.GetProperty("callErrors").GetInt32() == 0, run.StdOut);
+        Assert.True(summary.RootElement.GetProperty("medianUs").GetDouble() > 0, run.StdOut);
         Assert.Equal(new Dictionary<string, int> { [Stable] = 80, [Canary] = 20 }, Weights(await fx.ApisixRoutes.GetAsync(ns, Route)));
 
         var output = Environment.GetEnvironmentVariable("BENCH_FULL_PATH_OUT");
         if (!string.IsNullOrEmpty(output))
         {
-            await File.WriteAllTextAsync(output, run.Stdout);
+            await File.WriteAllTextAsync(output, run.StdOut);
         }
     }
 }

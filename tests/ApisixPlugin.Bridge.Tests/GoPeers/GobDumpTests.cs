@@ -1,5 +1,6 @@
 using System.Text.Json;
 using ApisixPlugin.Bridge.Tests.Support;
+using ApisixPlugin.Testing.Processes;
 
 namespace ApisixPlugin.Bridge.Tests.GoPeers;
 
@@ -15,7 +16,7 @@ public sealed class GobDumpTests(PeerBinaries peers) : IDisposable
     [Fact]
     public async Task Every_listed_dump_has_its_bytes_and_parts_that_tile_them()
     {
-        var result = await ProcessRunner.RunAsync(peers.Go.GobDump, ["-out", _dir], TimeSpan.FromSeconds(60));
+        var result = await ProcessRun.RunAsync(peers.Go.GobDump, ["-out", _dir], TimeSpan.FromSeconds(60));
         Assert.True(result.ExitCode == 0, result.Describe());
 
         var names = JsonSerializer.Deserialize<string[]>(await File.ReadAllTextAsync(Path.Combine(_dir, "index.json")))!;
@@ -41,7 +42,7 @@ public sealed class GobDumpTests(PeerBinaries peers) : IDisposable
     [Fact]
     public async Task The_big_request_is_larger_than_the_yamux_window()
     {
-        var result = await ProcessRunner.RunAsync(peers.Go.GobDump, ["-out", _dir], TimeSpan.FromSeconds(60));
+        var result = await ProcessRun.RunAsync(peers.Go.GobDump, ["-out", _dir], TimeSpan.FromSeconds(60));
         Assert.True(result.ExitCode == 0, result.Describe());
 
         Assert.True(new FileInfo(Path.Combine(_dir, "netrpc-client-SetWeight-big.bin")).Length > 256 * 1024);

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using ApisixPlugin.Bridge.Tests.Support;
+using ApisixPlugin.Testing.Processes;
 
 namespace ApisixPlugin.Bridge.Tests.Protocol;
 
@@ -31,7 +32,7 @@ public sealed partial class ChrootTests(PeerBinaries peers)
             {
                 var target = Path.Combine(root, dir);
                 Directory.CreateDirectory(target);
-                var mount = await ProcessRunner.RunAsync("mount", [.. mountArgs, target], TimeSpan.FromSeconds(10));
+                var mount = await ProcessRun.RunAsync("mount", [.. mountArgs, target], TimeSpan.FromSeconds(10));
                 Assert.True(mount.ExitCode == 0, $"mount {dir}: {mount.Describe()}");
                 mounted.Add(target);
             }
@@ -54,10 +55,10 @@ public sealed partial class ChrootTests(PeerBinaries peers)
         {
             foreach (var target in Enumerable.Reverse(mounted))
             {
-                var umount = await ProcessRunner.RunAsync("umount", [target], TimeSpan.FromSeconds(10));
+                var umount = await ProcessRun.RunAsync("umount", [target], TimeSpan.FromSeconds(10));
                 if (umount.ExitCode != 0)
                 {
-                    await ProcessRunner.RunAsync("umount", ["-l", target], TimeSpan.FromSeconds(10));
+                    await ProcessRun.RunAsync("umount", ["-l", target], TimeSpan.FromSeconds(10));
                 }
             }
             // Only delete once nothing is mounted, or the host's /dev would be emptied through the bind.

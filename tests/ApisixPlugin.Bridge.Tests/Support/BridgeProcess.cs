@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using ApisixPlugin.Testing.Processes;
 
 namespace ApisixPlugin.Bridge.Tests.Support;
 
@@ -100,7 +101,7 @@ internal sealed class BridgeProcess : IAsyncDisposable
 
     public async Task SignalAsync(string signal)
     {
-        var result = await ProcessRunner.RunAsync("kill", [$"-{signal}", Pid.ToString(System.Globalization.CultureInfo.InvariantCulture)], TimeSpan.FromSeconds(5));
+        var result = await ProcessRun.RunAsync("kill", [$"-{signal}", Pid.ToString(System.Globalization.CultureInfo.InvariantCulture)], TimeSpan.FromSeconds(5));
         Assert.True(result.ExitCode == 0, result.Describe());
     }
 

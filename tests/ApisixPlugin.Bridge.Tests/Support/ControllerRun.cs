@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using ApisixPlugin.Testing.Processes;
 
 namespace ApisixPlugin.Bridge.Tests.Support;
 
@@ -39,14 +40,14 @@ internal sealed class ControllerRun
         }
         args.Add("--");
         args.AddRange(pluginArgs);
-        var process = await ProcessRunner.RunAsync(peer.Controller, args, timeout ?? TimeSpan.FromSeconds(90), stdin: scenario?.ToJsonString());
+        var process = await ProcessRun.RunAsync(peer.Controller, args, timeout ?? TimeSpan.FromSeconds(90), stdin: scenario?.ToJsonString());
         return Parse(process);
     }
 
     private static ControllerRun Parse(ProcessResult process)
     {
         var run = new ControllerRun(process);
-        foreach (var line in process.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        foreach (var line in process.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
             JsonElement element;
             try

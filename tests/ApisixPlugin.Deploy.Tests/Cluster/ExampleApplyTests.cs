@@ -22,11 +22,11 @@ public sealed class ExampleApplyTests(KubeClusterFixture cluster)
         foreach (var dryRun in new[] { "server", "none" })
         {
             var result = await Kubectl.RunAsync(
-                ["--kubeconfig", cluster.KubeconfigFor("admin"), "apply", "-n", ns, $"--dry-run={dryRun}", "--validate=strict", "-f", RepoPaths.Example(file)]);
+                ["--kubeconfig", cluster.KubeconfigFor("admin"), "apply", "-n", ns, $"--dry-run={dryRun}", "--validate=strict", "-f", DeployPaths.Example(file)]);
             result.EnsureSuccess();
         }
 
-        foreach (var expected in Yaml.LoadFile(RepoPaths.Example(file)))
+        foreach (var expected in Yaml.LoadFile(DeployPaths.Example(file)))
         {
             var kind = expected.Str("kind")!;
             var live = await new ClusterApply(cluster, ns).GetAsync(kind == "ApisixRoute" ? "apisixroutes.apisix.apache.org" : kind, expected.Path("metadata", "name")!.GetValue<string>());
@@ -39,7 +39,7 @@ public sealed class ExampleApplyTests(KubeClusterFixture cluster)
     public async Task A_route_without_its_rule_fails_validation_so_the_dry_run_is_not_vacuous()
     {
         var ns = await cluster.CreateNamespaceAsync("examples-bad");
-        var route = Yaml.LoadFile(RepoPaths.Example("apisixroute.yaml")).Single();
+        var route = Yaml.LoadFile(DeployPaths.Example("apisixroute.yaml")).Single();
         route["spec"]!["http"]![0]!.AsObject().Remove("name");
 
         var result = await Kubectl.RunAsync(

@@ -66,7 +66,7 @@ public sealed class RbacTests(KubeClusterFixture cluster)
         // And for real: a write to another kind, and a full update of a route, are refused.
         var configMap = new V1ConfigMap { Metadata = new V1ObjectMeta { Name = "not-mine" } };
         Assert.Equal(HttpStatusCode.Forbidden, await PluginCalls.StatusOfAsync(() => client.CoreV1.CreateNamespacedConfigMapAsync(configMap, ns)));
-        var route = Yaml.LoadFile(RepoPaths.Example("apisixroute.yaml")).Single();
+        var route = Yaml.LoadFile(DeployPaths.Example("apisixroute.yaml")).Single();
         var created = await cluster.ApisixRoutes.CreateAsync(ns, route);
         Assert.Equal(HttpStatusCode.Forbidden, await PluginCalls.StatusOfAsync(() => client.CustomObjects.ReplaceNamespacedCustomObjectAsync(
             created, "apisix.apache.org", "v2", ns, "apisixroutes", created.Path("metadata", "name")!.GetValue<string>())));

@@ -10,7 +10,7 @@ namespace ApisixPlugin.Deploy.Tests.Publishing;
 /// </summary>
 public sealed class DockerfileTests
 {
-    private static readonly Dockerfile File = Dockerfile.Load(RepoPaths.Dockerfile);
+    private static readonly Dockerfile File = Dockerfile.Load(DeployPaths.Dockerfile);
 
     [Fact]
     public void The_build_stage_publishes_with_the_script_ci_runs()

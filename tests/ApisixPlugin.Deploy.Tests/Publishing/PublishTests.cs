@@ -6,6 +6,7 @@ using ApisixPlugin.Deploy.Tests.Cluster;
 using ApisixPlugin.Deploy.Tests.Support;
 using ApisixPlugin.Testing;
 using ApisixPlugin.Testing.Cluster;
+using ApisixPlugin.Testing.Processes;
 
 namespace ApisixPlugin.Deploy.Tests.Publishing;
 
@@ -41,7 +42,7 @@ public sealed class PublishTests(PublishedImage image, KubeClusterFixture cluste
         await image.PublishSidecarAsync();
 
         // The examples are embedded at build time: an image built without them would fail here.
-        var result = await ToolRun.RunAsync(Path.Combine(image.SidecarDir, DeployNames.SidecarFileName), ["simulate"]);
+        var result = await ProcessRun.RunAsync(Path.Combine(image.SidecarDir, DeployNames.SidecarFileName), ["simulate"]);
 
         result.EnsureSuccess();
         var steps = result.StdOut.Split('\n').Where(l => l.StartsWith("step ", StringComparison.Ordinal) && l.Contains("setWeight", StringComparison.Ordinal));
@@ -77,7 +78,7 @@ public sealed class PublishTests(PublishedImage image, KubeClusterFixture cluste
         {
             var destination = Path.Combine(volume.FullName, DeployNames.BridgeFileName);
 
-            var result = await ToolRun.RunAsync(image.BridgeFile, ["install", destination]);
+            var result = await ProcessRun.RunAsync(image.BridgeFile, ["install", destination]);
 
             result.EnsureSuccess();
             Assert.Equal(await File.ReadAllBytesAsync(image.BridgeFile), await File.ReadAllBytesAsync(destination));

@@ -1,4 +1,5 @@
 using ApisixPlugin.Deploy.Tests.Support;
+using ApisixPlugin.Testing.Processes;
 
 namespace ApisixPlugin.Deploy.Tests.Publishing;
 
@@ -31,7 +32,7 @@ public sealed class PublishedImage : IAsyncLifetime
 
     public Task InitializeAsync()
     {
-        foreach (var source in Dockerfile.Load(RepoPaths.Dockerfile).Build.ContextSources())
+        foreach (var source in Dockerfile.Load(DeployPaths.Dockerfile).Build.ContextSources())
         {
             CopyIntoContext(source.TrimEnd('/'));
         }
@@ -61,14 +62,14 @@ public sealed class PublishedImage : IAsyncLifetime
 
     private async Task RunAsync(string part)
     {
-        var result = await ToolRun.RunAsync(
+        var result = await ProcessRun.RunAsync(
             "bash", [Path.Combine(Context, "deploy", "publish.sh"), Out, part], workingDirectory: Context, timeout: TimeSpan.FromMinutes(20));
         result.EnsureSuccess();
     }
 
     private void CopyIntoContext(string relative)
     {
-        var from = Path.Combine(RepoPaths.Root, relative);
+        var from = Path.Combine(DeployPaths.Root, relative);
         var to = Path.Combine(Context, relative);
         if (File.Exists(from))
         {

@@ -9,9 +9,9 @@ namespace ApisixPlugin.Deploy.Tests.Rendering;
 /// </summary>
 public sealed class ExampleTests
 {
-    private static readonly JsonObject Rollout = Yaml.LoadFile(RepoPaths.Example("rollout.yaml")).Single();
-    private static readonly JsonObject Route = Yaml.LoadFile(RepoPaths.Example("apisixroute.yaml")).Single();
-    private static readonly IReadOnlyList<JsonObject> Services = Yaml.LoadFile(RepoPaths.Example("services.yaml"));
+    private static readonly JsonObject Rollout = Yaml.LoadFile(DeployPaths.Example("rollout.yaml")).Single();
+    private static readonly JsonObject Route = Yaml.LoadFile(DeployPaths.Example("apisixroute.yaml")).Single();
+    private static readonly IReadOnlyList<JsonObject> Services = Yaml.LoadFile(DeployPaths.Example("services.yaml"));
 
     private static JsonObject Canary => Rollout.Path("spec", "strategy", "canary")!.AsObject();
 

@@ -10,7 +10,7 @@ namespace ApisixPlugin.Deploy.Tests.Rendering;
 /// </summary>
 public sealed class HelmValuesTests
 {
-    private static readonly JsonObject Values = Yaml.LoadFile(RepoPaths.HelmValues).Single();
+    private static readonly JsonObject Values = Yaml.LoadFile(DeployPaths.HelmValues).Single();
 
     [Fact]
     public async Task The_chart_gets_the_same_init_containers_as_the_kustomize_base()

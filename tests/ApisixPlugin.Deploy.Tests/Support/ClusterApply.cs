@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using ApisixPlugin.Testing;
 using ApisixPlugin.Testing.Cluster;
+using ApisixPlugin.Testing.Processes;
 
 namespace ApisixPlugin.Deploy.Tests.Support;
 
@@ -49,7 +50,7 @@ internal sealed class ClusterApply(KubeClusterFixture cluster, string ns)
     /// `kubectl apply` of one object as the admin, as `kubectl apply -k` does for an operator;
     /// server-side apply on request. Returns the result, success or not.
     /// </summary>
-    public Task<ToolResult> ApplyAsync(JsonObject obj, bool dryRun, bool serverSide = false, bool clientValidation = true)
+    public Task<ProcessResult> ApplyAsync(JsonObject obj, bool dryRun, bool serverSide = false, bool clientValidation = true)
     {
         var args = new List<string>
         {

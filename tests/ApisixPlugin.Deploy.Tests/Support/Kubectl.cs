@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using ApisixPlugin.Testing.Processes;
 
 namespace ApisixPlugin.Deploy.Tests.Support;
 
@@ -18,8 +19,8 @@ internal static class Kubectl
         return result.EnsureSuccess().StdOut;
     }
 
-    public static Task<ToolResult> RunAsync(IEnumerable<string> args, string? stdin = null) =>
-        ToolRun.RunAsync(Binary.Value, args, stdin);
+    public static Task<ProcessResult> RunAsync(IEnumerable<string> args, string? stdin = null) =>
+        ProcessRun.RunAsync(Binary.Value, args, stdin: stdin);
 
     /// <summary>
     /// deploy/kustomize uses `patches:` and directory resources, which need kustomize v4+ (kubectl

@@ -21,7 +21,7 @@ internal sealed class PluginCalls(IKubernetes client)
     /// <summary>Runs every call in order against a route made from deploy/examples/apisixroute.yaml.</summary>
     public async Task RunAllAsync(string ns)
     {
-        var route = Yaml.LoadFile(RepoPaths.Example("apisixroute.yaml")).Single();
+        var route = Yaml.LoadFile(DeployPaths.Example("apisixroute.yaml")).Single();
         route["metadata"]!["namespace"] = ns;
         var name = route.Path("metadata", "name")!.GetValue<string>();
 

@@ -46,7 +46,7 @@ internal sealed class RenderedInstall
         {
             await File.WriteAllTextAsync(Path.Combine(dir.FullName, "argo-rollouts.yaml"), ArgoRolloutsSeed.Yaml);
             // kustomize only takes relative paths to other kustomizations.
-            var component = Path.GetRelativePath(dir.FullName, RepoPaths.Kustomize(variant));
+            var component = Path.GetRelativePath(dir.FullName, DeployPaths.Kustomize(variant));
             await File.WriteAllTextAsync(Path.Combine(dir.FullName, "kustomization.yaml"), $"""
                 apiVersion: kustomize.config.k8s.io/v1beta1
                 kind: Kustomization

@@ -20,6 +20,7 @@ public sealed class SidecarHostTests(SidecarClusterFixture fx)
     [InlineData("--socket", "/nonexistent-folder/s.sock", "Sidecar:SocketPath")]
     [InlineData("--socket-mode", "999", "Sidecar:SocketMode")]
     [InlineData("--route-namespaces", "team-a,Team_B", "Sidecar:RouteNamespaces")]
+    [InlineData("--api-retry-budget", "0", "ApiRetryBudgetSeconds")]
     public async Task A_bad_option_stops_the_process_with_a_message_naming_it(string flag, string value, string named)
     {
         var args = new List<string> { "serve", "--metrics-port", "0", "--socket", Path.Combine(Path.GetTempPath(), $"s-{Guid.NewGuid():N}.sock"), "--kubeconfig", fx.KubeconfigFor(KubeUsers.Plugin) };
@@ -83,13 +84,17 @@ public sealed class SidecarHostTests(SidecarClusterFixture fx)
         var text = await File.ReadAllTextAsync(fx.KubeconfigFor(KubeUsers.Plugin));
         var server = System.Text.RegularExpressions.Regex.Match(text, @"https://127\.0\.0\.1:\d+").Value;
         await File.WriteAllTextAsync(kubeconfig, text.Replace(server, "https://127.0.0.1:1", StringComparison.Ordinal));
-        await using var sidecar = await SidecarProcess.StartAsync(kubeconfig);
+        await using var sidecar = await SidecarProcess.StartAsync(kubeconfig, "--api-retry-budget", "3");
+        var started = System.Diagnostics.Stopwatch.StartNew();
 
         var error = await Assert.ThrowsAsync<RpcException>(() =>
             sidecar.Client.SetWeightAsync(new SetWeightRequest { Rollout = Rollout("default"), DesiredWeight = 10 }).ResponseAsync);
 
+        // Refused connections are retried (the API server may be restarting) within the budget, then named.
         Assert.Equal(StatusCode.Unavailable, error.StatusCode);
-        Assert.Contains("unreachable", error.Status.Detail, StringComparison.Ordinal);
+        Assert.Contains("the Kubernetes API server could not get apisixroutes", error.Status.Detail, StringComparison.Ordinal);
+        Assert.Contains("attempts in", error.Status.Detail, StringComparison.Ordinal);
+        Assert.InRange(started.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(6));
     }
 
     [Fact]

@@ -9,7 +9,7 @@ internal sealed record KubeBinaries(string KubeApiServer, string Etcd)
     {
         var apiServer = Environment.GetEnvironmentVariable("KUBE_APISERVER_BIN") is { Length: > 0 } fromEnv
             ? fromEnv
-            : Path.Combine(Environment.GetEnvironmentVariable("APISIXPLUGIN_CACHE") ?? "/var/cache/apisixplugin", "bin", "kube-apiserver");
+            : Path.Combine(RepoPaths.CacheRoot, "bin", "kube-apiserver");
         var etcd = Environment.GetEnvironmentVariable("ETCD_BIN") is { Length: > 0 } etcdFromEnv ? etcdFromEnv : "/usr/bin/etcd";
         Require(apiServer, "kube-apiserver");
         Require(etcd, "etcd");

@@ -47,22 +47,6 @@ public sealed record ApisixCrd(ApisixCrdRelease Release, string YamlPath)
             : throw new FileNotFoundException($"ApisixRoute CRD for {release} not found at {path} (set APISIX_SHARED_DIR to the shared folder)", path);
     }
 
-    /// <summary>env APISIX_SHARED_DIR, else "shared" next to the repository root (the folder holding ApisixPlugin.sln).</summary>
-    public static string SharedDir()
-    {
-        if (Environment.GetEnvironmentVariable("APISIX_SHARED_DIR") is { Length: > 0 } fromEnv)
-        {
-            return Path.GetFullPath(fromEnv);
-        }
-
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "ApisixPlugin.sln")))
-            {
-                return Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared"));
-            }
-        }
-
-        throw new DirectoryNotFoundException($"no ApisixPlugin.sln above {AppContext.BaseDirectory}; set APISIX_SHARED_DIR");
-    }
+    /// <summary>env APISIX_SHARED_DIR, else "shared" next to the repository root (<see cref="RepoPaths.Shared"/>).</summary>
+    public static string SharedDir() => RepoPaths.Shared;
 }
