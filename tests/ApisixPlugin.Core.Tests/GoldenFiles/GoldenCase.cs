@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Text.Json;
 using ApisixPlugin.Core.Patching;
 using ApisixPlugin.Core.Routes;
@@ -14,7 +13,8 @@ namespace ApisixPlugin.Core.Tests.GoldenFiles;
 /// </summary>
 /// <remarks>
 /// <c>UPDATE_GOLDEN=1 dotnet test</c> rewrites expected-*.json (and a continuing case's route.json)
-/// in the source tree instead of the build output; review the diff before committing it.
+/// in the source tree instead of the build output (see <see cref="GoldenFolder"/>); review the
+/// diff before committing it.
 /// </remarks>
 internal sealed record GoldenCase(string Name, string RouteJson, JsonElement CallJson, string? ExpectedPatch, string? ExpectedRoute)
 {
@@ -23,29 +23,27 @@ internal sealed record GoldenCase(string Name, string RouteJson, JsonElement Cal
     public const string ExpectedPatchFile = "expected-patch.json";
     public const string ExpectedRouteFile = "expected-route.json";
 
-    public static bool Updating => Environment.GetEnvironmentVariable("UPDATE_GOLDEN") == "1";
+    private static readonly GoldenFolder Folder = new("SetWeight");
+
+    public static bool Updating => GoldenFolder.Updating;
 
     /// <summary>Where the cases are read from: the build output, or the source tree when updating.</summary>
-    public static string Root => Updating ? SourceRoot() : Path.Combine(AppContext.BaseDirectory, "Golden", "SetWeight");
+    public static string Root => Folder.Root;
 
-    public static IEnumerable<string> Names() =>
-        Directory.EnumerateDirectories(Root).Select(d => Path.GetFileName(d)!).Order(StringComparer.Ordinal);
+    public static IEnumerable<string> Names() => Folder.Names();
 
     public string? Continues =>
         CallJson.TryGetProperty("continues", out var previous) ? previous.GetString() : null;
 
     public SetWeightCall Call => SetWeightCall.FromJson(CallJson);
 
-    public static GoldenCase Load(string name)
-    {
-        var folder = Path.Combine(Root, name);
-        return new GoldenCase(
+    public static GoldenCase Load(string name) =>
+        new(
             name,
-            File.ReadAllText(Path.Combine(folder, RouteFile)),
-            JsonText.Parse(File.ReadAllText(Path.Combine(folder, CallFile))),
-            ReadIfPresent(Path.Combine(folder, ExpectedPatchFile)),
-            ReadIfPresent(Path.Combine(folder, ExpectedRouteFile)));
-    }
+            Folder.Read(name, RouteFile),
+            JsonText.Parse(Folder.Read(name, CallFile)),
+            Folder.ReadIfPresent(name, ExpectedPatchFile),
+            Folder.ReadIfPresent(name, ExpectedRouteFile));
 
     /// <summary>Plans and applies the call; both results printed the way the files are.</summary>
     public (string Patch, string Route) Produce()
@@ -59,22 +57,16 @@ internal sealed record GoldenCase(string Name, string RouteJson, JsonElement Cal
     /// <summary>Writes what <see cref="Produce"/> returned into the source tree (UPDATE_GOLDEN=1 only).</summary>
     public void Write(string patch, string route)
     {
-        var folder = Path.Combine(SourceRoot(), Name);
         if (Continues is not null)
         {
-            File.WriteAllText(Path.Combine(folder, RouteFile), InputRoute());
+            Folder.Write(Name, RouteFile, InputRoute());
         }
 
-        File.WriteAllText(Path.Combine(folder, ExpectedPatchFile), patch);
-        File.WriteAllText(Path.Combine(folder, ExpectedRouteFile), route);
+        Folder.Write(Name, ExpectedPatchFile, patch);
+        Folder.Write(Name, ExpectedRouteFile, route);
     }
 
     /// <summary>When updating, a continuing case starts from what its predecessor produces now.</summary>
     private string InputRoute() =>
         Updating && Continues is { } previous ? Load(previous).Produce().Route : RouteJson;
-
-    private static string? ReadIfPresent(string path) => File.Exists(path) ? File.ReadAllText(path) : null;
-
-    private static string SourceRoot([CallerFilePath] string here = "") =>
-        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(here)!, "..", "Golden", "SetWeight"));
 }

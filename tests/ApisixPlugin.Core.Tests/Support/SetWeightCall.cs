@@ -48,22 +48,12 @@ internal sealed record SetWeightCall(
     }
 
     /// <summary>Reads call.json: {rollout: {namespace, name, uid, canaryService, stableService,
-    /// maxTrafficWeight?, plugin: {...}}, desiredWeight, additionalDestinations?: [{serviceName,
-    /// podTemplateHash, weight}]}. Other top-level members (such as "continues") are the golden
-    /// runner's, not the call's.</summary>
+    /// maxTrafficWeight?, plugin: {...}} (see <see cref="RolloutJson"/>), desiredWeight,
+    /// additionalDestinations?: [{serviceName, podTemplateHash, weight}]}. Other top-level members
+    /// (such as "continues") are the golden runner's, not the call's.</summary>
     public static SetWeightCall FromJson(JsonElement call)
     {
-        var r = call.GetProperty("rollout");
-        var rollout = new RolloutContext(
-            r.GetProperty("namespace").GetString()!,
-            r.GetProperty("name").GetString()!,
-            r.GetProperty("uid").GetString()!,
-            r.GetProperty("canaryService").GetString()!,
-            r.GetProperty("stableService").GetString()!,
-            ManagedRoutes: [],
-            PluginName: PluginName,
-            PluginConfigJson: r.GetProperty("plugin").GetRawText(),
-            MaxTrafficWeight: r.TryGetProperty("maxTrafficWeight", out var max) ? max.GetInt32() : RolloutContext.DefaultMaxTrafficWeight);
+        var rollout = RolloutJson.Read(call.GetProperty("rollout"));
 
         var additional = call.TryGetProperty("additionalDestinations", out var list)
             ? list.EnumerateArray().Select(d => new WeightDestination(
