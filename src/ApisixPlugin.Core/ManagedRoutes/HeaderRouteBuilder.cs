@@ -31,7 +31,7 @@ public static class HeaderRouteBuilder
                 var header = MatchExpressions.RequireHeaderName(match.HeaderName, $"{at} match[{i}].headerName");
                 var expr = MatchExpressions.For("Header", header, match.Value, $"{at} match[{i}] headerValue");
                 var name = RuleCopies.RuleName(step.Name, source, rule, sources.Length > 1, step.Matches.Length > 1 ? i : null);
-                rules.Add((JsonNode)RuleCopies.Copy(rule, name, rule.Priority + boost,
+                rules.Add((JsonNode)RuleCopies.Copy(rule, name, RuleCopies.CopyPriority(source.Route, rule, boost),
                     new JsonArray(RuleCopies.BackendWithWeight(canary, 100)), [expr]));
             }
         }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using ApisixPlugin.Core.Errors;
 using ApisixPlugin.Core.Rollouts;
 using ApisixPlugin.Core.Routes;
 
@@ -14,8 +15,17 @@ public static class ManagedRouteOwnership
 {
     public static string OwnerValue(RolloutContext rollout) => $"{rollout.Namespace}/{rollout.Name}/{rollout.Uid}";
 
+    /// <summary>
+    /// Whether the route is this Rollout's: by uid, never by name alone, so a Rollout without a
+    /// uid owns nothing (a Rollout deleted and made again under the same name is another owner).
+    /// </summary>
     public static bool IsOwnedBy(ApisixRouteSnapshot route, RolloutContext rollout)
     {
+        if (string.IsNullOrEmpty(rollout.Uid))
+        {
+            return false;
+        }
+
         if (route.Annotation(ApisixRouteConventions.OwnerAnnotation) == OwnerValue(rollout))
         {
             return true;
@@ -34,6 +44,11 @@ public static class ManagedRouteOwnership
     /// (a GitOps tool's tracking label would make it claim, then prune, the copy).</summary>
     public static JsonObject Metadata(RolloutContext rollout, string ns, string name, string kind)
     {
+        if (string.IsNullOrEmpty(rollout.Uid))
+        {
+            throw RouterException.Invalid($"rollout {rollout.Key}: the Rollout's uid is empty; managed route {ns}/{name} is owned by uid and cannot be made without one");
+        }
+
         var metadata = new JsonObject
         {
             ["name"] = name,
@@ -45,7 +60,7 @@ public static class ManagedRouteOwnership
                 [ApisixRouteConventions.ManagedKindAnnotation] = kind,
             },
         };
-        if (ns == rollout.Namespace && !string.IsNullOrEmpty(rollout.Uid))
+        if (ns == rollout.Namespace)
         {
             metadata["ownerReferences"] = new JsonArray(new JsonObject
             {

@@ -60,7 +60,7 @@ public static class MirrorRouteBuilder
 
                 var name = RuleCopies.RuleName(step.Name, source, rule, sources.Length > 1, step.Matches.Length > 1 ? i : null);
                 var backends = new JsonArray([.. rule.Backends.Select(b => JsonElements.ToNode(b.Json))]);
-                var copy = RuleCopies.Copy(rule, name, rule.Priority + boost, backends, Conditions(match, $"{at} match[{i}]"));
+                var copy = RuleCopies.Copy(rule, name, RuleCopies.CopyPriority(source.Route, rule, boost), backends, Conditions(match, $"{at} match[{i}]"));
                 if (methods is not null)
                 {
                     copy["match"]!["methods"] = new JsonArray([.. methods.Select(m => (JsonNode)JsonValue.Create(m))]);

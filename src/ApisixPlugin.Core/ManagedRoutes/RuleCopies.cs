@@ -86,6 +86,7 @@ internal static class RuleCopies
             spec["ingressClassName"] = ingressClass;
         }
 
+        RequireDistinctNames(ns, name, rules);
         spec["http"] = rules;
         var metadata = ManagedRouteOwnership.Metadata(rollout, ns, name, kind);
         if (added is { IsEmpty: false })
@@ -102,6 +103,35 @@ internal static class RuleCopies
             ["spec"] = spec,
         };
         return JsonElements.ToElement(route);
+    }
+
+    /// <summary>
+    /// Copy names join route and rule names with '-', so route "a-b" rule "c" and route "a" rule
+    /// "b-c" meet; two rules of one name would be rejected by the 2.x CRD and refused by every
+    /// later weight step on a mirror route.
+    /// </summary>
+    private static void RequireDistinctNames(string ns, string name, JsonArray rules)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var rule in rules)
+        {
+            var ruleName = rule?["name"]?.GetValue<string>() ?? "";
+            if (!seen.Add(ruleName))
+            {
+                throw RouterException.Invalid(
+                    $"managed route {ns}/{name}: two copied rules would both be named '{ruleName}' (route and rule names joined by '-' meet); rename a route or a rule");
+            }
+        }
+    }
+
+    /// <summary>The copy's priority: above the source rule by the boost, which must still fit APISIX's 32-bit priority.</summary>
+    public static int CopyPriority(ApisixRouteSnapshot route, RouteRule rule, int boost)
+    {
+        var priority = (long)rule.Priority + boost;
+        return priority <= int.MaxValue
+            ? (int)priority
+            : throw RouterException.Precondition(
+                $"route {route.Key} rule '{rule.Name}': priority {rule.Priority} leaves no room above it for the managed route's copy (at most {int.MaxValue - boost})");
     }
 
     public static IEnumerable<(ManagedRouteSource Source, RouteRule Rule)> ConfiguredRules(ImmutableArray<ManagedRouteSource> sources) =>

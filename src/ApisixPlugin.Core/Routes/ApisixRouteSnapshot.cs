@@ -139,7 +139,7 @@ public sealed record RouteRule(int Index, string Name, int Priority, JsonElement
         }
 
         var backends = ImmutableArray<RouteBackend>.Empty;
-        var priorityValue = priority is { } p && p.TryGetInt32(out var pv) ? pv : 0;
+        var priorityValue = priority is { ValueKind: JsonValueKind.Number } p && p.TryGetInt32(out var pv) ? pv : 0;
         if (list is { ValueKind: JsonValueKind.Array } array)
         {
             var builder = ImmutableArray.CreateBuilder<RouteBackend>(array.GetArrayLength());
@@ -162,6 +162,12 @@ public sealed record RouteRule(int Index, string Name, int Priority, JsonElement
     }
 
     public bool HasBackendsArray { get; private init; }
+
+    /// <summary>What is wrong with the priority, or null: absent, or a 32-bit integer, as APISIX takes it.</summary>
+    public string? PriorityProblem() =>
+        Json.ValueKind == JsonValueKind.Object && Json.TryGetProperty("priority"u8, out var p) && !(p.ValueKind == JsonValueKind.Number && p.TryGetInt32(out _))
+            ? $"is {RouteBackend.Describe(p)}; a priority must be a whole number from {int.MinValue} to {int.MaxValue}"
+            : null;
 
     /// <summary>The name member as read, if any (a patch's guard tests it as it is).</summary>
     internal JsonElement? NameJson { get; private init; }

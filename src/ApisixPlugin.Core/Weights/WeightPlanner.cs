@@ -95,6 +95,11 @@ public static class WeightPlanner
             throw RouterException.Precondition($"route {route.Key} rule '{ruleName}': spec.http[{rule.Index}].backends is missing");
         }
 
+        if (rule.PriorityProblem() is { } priority)
+        {
+            throw RouterException.Precondition($"route {route.Key} rule '{ruleName}': spec.http[{rule.Index}].priority {priority}");
+        }
+
         foreach (var backend in rule.Backends)
         {
             if (backend.Problem() is { } problem)
