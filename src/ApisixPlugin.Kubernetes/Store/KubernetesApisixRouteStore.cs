@@ -111,8 +111,9 @@ internal sealed class KubernetesApisixRouteStore(IKubernetes client, ApiRequestG
             Transient failure;
             using (var slot = await gate.EnterAsync(cancellationToken).ConfigureAwait(false))
             {
+                var limit = Clamp(Min(policy.RequestTimeout, end - DateTime.UtcNow));
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                timeout.CancelAfter(Clamp(Min(policy.RequestTimeout, end - DateTime.UtcNow)));
+                timeout.CancelAfter(limit);
                 RouterMetrics.ApiRequests.Add(1, new KeyValuePair<string, object?>("verb", verb));
                 try
                 {
@@ -120,7 +121,7 @@ internal sealed class KubernetesApisixRouteStore(IKubernetes client, ApiRequestG
                 }
                 catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
                 {
-                    failure = new Transient("timeout", $"no answer within {Clamp(Min(policy.RequestTimeout, end - DateTime.UtcNow)).TotalSeconds:0.#} s", null);
+                    failure = new Transient("timeout", $"no answer within {limit.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture)} s", null);
                 }
                 catch (Exception e) when (e is HttpRequestException or IOException or SocketException)
                 {

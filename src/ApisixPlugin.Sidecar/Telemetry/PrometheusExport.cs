@@ -16,6 +16,7 @@ internal sealed class PrometheusExport : IHostedService, IDisposable
         ["apisix_plugin_calls"] = ["method", "outcome"],
         ["apisix_plugin_call_duration_seconds"] = ["method"],
         ["apisix_plugin_api_requests"] = ["verb"],
+        ["apisix_plugin_api_retries"] = ["verb", "reason"],
     };
 
     private readonly MeterListener _listener = new();

@@ -100,7 +100,7 @@ public sealed class PublishTests(PublishedImage image, KubeClusterFixture cluste
         // An emptyDir is open to every container of the pod; the socket's own mode decides.
         File.SetUnixFileMode(work.FullName, (UnixFileMode)0b111_111_111);
         var socket = Path.Combine(work.FullName, "sidecar.sock");
-        var metricsPort = FreeLoopbackPort();
+        var metricsPort = FreePorts.Next();
         var start = new ProcessStartInfo(Path.Combine(image.SidecarDir, DeployNames.SidecarFileName))
         {
             UseShellExecute = false,
@@ -213,12 +213,5 @@ public sealed class PublishTests(PublishedImage image, KubeClusterFixture cluste
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
         await curl.WaitForExitAsync(timeout.Token);
         return curl.ExitCode;
-    }
-
-    private static int FreeLoopbackPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

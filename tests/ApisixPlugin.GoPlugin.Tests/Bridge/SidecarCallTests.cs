@@ -110,6 +110,30 @@ public sealed class SidecarCallTests : IDisposable
         Assert.Equal("Plugin.SetWeight: FailedPrecondition: ApisixRoute shop/web: rule r1 not found", ErrorText(body));
     }
 
+    /// <summary>
+    /// The sidecar answered, and its answer says the API server is at fault: the controller must
+    /// read that, not that the sidecar did not answer (the real sidecar marks every failure it
+    /// answers with the trailer; a channel that never reached it has none).
+    /// </summary>
+    [Theory]
+    [InlineData(StatusCode.DeadlineExceeded, "route shop/web: the Kubernetes API server did not answer get apisixroutes (no answer within 10 s; 2 attempts in 20.0 s)")]
+    [InlineData(StatusCode.Unavailable, "route shop/web: the Kubernetes API server could not patch apisixroutes (HTTP 503; 9 attempts in 19.2 s)")]
+    public async Task A_failure_the_sidecar_answered_is_passed_on_with_its_own_message_and_not_blamed_on_the_sidecar(StatusCode code, string detail)
+    {
+        await using var sidecar = await FakeSidecar.StartAsync(_socket);
+        sidecar.Recorded.SetWeightFailure = new Status(code, detail);
+        sidecar.Recorded.SetWeightFailureTrailers = [new Metadata.Entry(ApisixPlugin.Contracts.SidecarTrailers.Answered, "true")];
+
+        var body = await CallAsync("Plugin.SetWeight");
+        for (var i = 0; i < 20 && ErrorText(body).Contains("apisix sidecar at", StringComparison.Ordinal) && sidecar.Recorded.Requests.IsEmpty; i++)
+        {
+            await Task.Delay(200);
+            body = await CallAsync("Plugin.SetWeight");
+        }
+
+        Assert.Equal($"Plugin.SetWeight: {code}: {detail}", ErrorText(body));
+    }
+
     [Fact]
     public async Task Type_comes_from_the_sidecar()
     {

@@ -51,6 +51,8 @@ internal sealed class FakeSidecar : IAsyncDisposable
         public ConcurrentQueue<object> Requests { get; } = new();
         public Verification Verification { get; set; } = Verification.Verified;
         public Status? SetWeightFailure { get; set; }
+        /// <summary>Sent with <see cref="SetWeightFailure"/>, as the real sidecar marks its own answers.</summary>
+        public Metadata SetWeightFailureTrailers { get; set; } = [];
     }
 
     private sealed class Service(Recorder recorder) : TrafficRouter.TrafficRouterBase
@@ -60,7 +62,7 @@ internal sealed class FakeSidecar : IAsyncDisposable
             recorder.Requests.Enqueue(request);
             if (recorder.SetWeightFailure is { } failure)
             {
-                throw new RpcException(failure);
+                throw new RpcException(failure, recorder.SetWeightFailureTrailers);
             }
             return Task.FromResult(new SetWeightResponse { RoutesChanged = 1 });
         }

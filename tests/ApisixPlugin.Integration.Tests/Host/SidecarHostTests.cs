@@ -129,7 +129,7 @@ public sealed class SidecarHostTests(SidecarClusterFixture fx)
     {
         var ns = await fx.PluginNamespaceAsync("metrics");
         await fx.ApisixRoutes.CreateAsync(ns, ApisixRoute());
-        var port = FreeTcpPort();
+        var port = FreePorts.Next();
         await using var sidecar = await SidecarProcess.StartAsync(fx.KubeconfigFor(KubeUsers.Plugin), "--metrics-port", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
         var rollout = Rollout(ns);
 
@@ -146,12 +146,5 @@ public sealed class SidecarHostTests(SidecarClusterFixture fx)
         Assert.Matches("""apisix_plugin_writes_skipped_total(\{[^}]*\})? 1""", metrics);
         Assert.Contains("apisix_plugin_call_duration_seconds_bucket", metrics, StringComparison.Ordinal);
         Assert.Equal("Healthy", await http.GetStringAsync(new Uri($"http://127.0.0.1:{port}/healthz")));
-    }
-
-    private static int FreeTcpPort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

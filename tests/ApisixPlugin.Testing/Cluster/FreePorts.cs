@@ -4,7 +4,7 @@ using System.Net.Sockets;
 namespace ApisixPlugin.Testing.Cluster;
 
 /// <summary>Loopback ports the kernel reports free, never the same one twice in this process.</summary>
-internal static class FreePorts
+public static class FreePorts
 {
     private static readonly Lock Gate = new();
     private static readonly HashSet<int> Handed = [];
