@@ -57,10 +57,6 @@ internal sealed class RolloutMapper
                 StablePingPong = Text(status, "StablePingPong"),
             };
         }
-        if (status?.Field("Weights") is { } weights)
-        {
-            result.StatusWeights = MapWeights(weights);
-        }
         return result;
     }
 
@@ -73,18 +69,6 @@ internal sealed class RolloutMapper
 
     public static IEnumerable<WeightDestination> MapDestinations(GobValue? list) =>
         (list?.AsList() ?? []).Select(MapDestination);
-
-    private static TrafficWeights MapWeights(GobValue weights)
-    {
-        var result = new TrafficWeights
-        {
-            Canary = MapDestination(weights.Field("Canary")),
-            Stable = MapDestination(weights.Field("Stable")),
-            Verified = weights.Field("Verified")?.AsBool() ?? false,
-        };
-        result.Additional.AddRange(MapDestinations(weights.Field("Additional")));
-        return result;
-    }
 
     internal static string Text(GobValue? value, string field) => value?.Field(field)?.AsString() ?? "";
 

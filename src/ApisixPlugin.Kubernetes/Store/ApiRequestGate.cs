@@ -4,9 +4,9 @@ namespace ApisixPlugin.Kubernetes.Store;
 /// At most <see cref="Limit"/> requests to the API server at a time; the others wait their turn.
 /// When 200 Rollouts step at once, each request in flight holds connection buffers and a response
 /// being parsed, which is most of the sidecar's memory under load, while the API server answers
-/// no faster for being asked 200 times at once (tests/ApisixPlugin.Benchmarks/RESULTS.md: with a
-/// gate of 4, 200 Rollouts' 1000 calls took 10.3 s and peaked at 77.0 MiB; without it, 19.9 s and
-/// 86.5 MiB). client-go's default QPS/burst limits play the same part in Go controllers.
+/// no faster for being asked 200 times at once: with the gate a burst finishes sooner and peaks
+/// lower (the figures are in tests/ApisixPlugin.Benchmarks/RESULTS.md). client-go's default
+/// QPS/burst limits play the same part in Go controllers.
 /// </summary>
 public sealed class ApiRequestGate : IDisposable
 {

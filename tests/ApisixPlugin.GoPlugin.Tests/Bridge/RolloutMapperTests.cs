@@ -28,9 +28,6 @@ public sealed class RolloutMapperTests
         Assert.NotNull(System.Text.Json.Nodes.JsonNode.Parse(rollout.PluginConfig.ToStringUtf8()));
         Assert.Equal(0, rollout.MaxTrafficWeight);
         Assert.Null(rollout.PingPong);
-        Assert.Equal(("checkout-stable", 100, "5c4b3a291"),
-            (rollout.StatusWeights.Stable.ServiceName, rollout.StatusWeights.Stable.Weight, rollout.StatusWeights.Stable.PodTemplateHash));
-        Assert.Equal(("checkout-canary", 0), (rollout.StatusWeights.Canary.ServiceName, rollout.StatusWeights.Canary.Weight));
         Assert.Equal(("argoproj.io/v1alpha1", "Rollout"), (rollout.ApiVersion, rollout.Kind));
         Assert.Equal("7d9f8c6b5", RolloutMapper.Text(argument, "CanaryHash"));
     }
