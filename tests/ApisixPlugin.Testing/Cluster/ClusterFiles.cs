@@ -67,29 +67,7 @@ internal sealed class ClusterFiles
     {
         foreach (var user in KubeUsers.All)
         {
-            // The apiserver's certificate is self-signed for this run only, hence skip-verify.
-            var yaml = $"""
-                apiVersion: v1
-                kind: Config
-                clusters:
-                - name: apisixplugin-test
-                  cluster:
-                    server: {server.GetLeftPart(UriPartial.Authority)}
-                    insecure-skip-tls-verify: true
-                users:
-                - name: {user}
-                  user:
-                    token: {TokenOf(user)}
-                contexts:
-                - name: {user}
-                  context:
-                    cluster: apisixplugin-test
-                    user: {user}
-                    namespace: default
-                current-context: {user}
-
-                """;
-            File.WriteAllText(KubeconfigPath(user), yaml);
+            Kubeconfig.Write(KubeconfigPath(user), server, user, TokenOf(user));
         }
     }
 

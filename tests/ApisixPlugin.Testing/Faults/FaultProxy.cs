@@ -94,26 +94,7 @@ public sealed class FaultProxy : IAsyncDisposable
     public string WriteKubeconfig(string folder, string token)
     {
         var path = Path.Combine(folder, $"kubeconfig-fault-proxy-{Relay.Port}.yaml");
-        File.WriteAllText(path, $"""
-            apiVersion: v1
-            kind: Config
-            clusters:
-            - name: fault-proxy
-              cluster:
-                server: {Url.GetLeftPart(UriPartial.Authority)}
-                insecure-skip-tls-verify: true
-            users:
-            - name: user
-              user:
-                token: {token}
-            contexts:
-            - name: fault-proxy
-              context:
-                cluster: fault-proxy
-                user: user
-            current-context: fault-proxy
-
-            """);
+        Cluster.Kubeconfig.Write(path, Url, "fault-proxy-user", token);
         return path;
     }
 
