@@ -12,7 +12,8 @@ start=$SECONDS
 
 for project in "${projects[@]}"; do
   log=$(mktemp)
-  dotnet test "$project" --nologo -v quiet 2>&1 | tee "$log" | grep -E '^(Passed|Failed)!|error|\[FAIL\]'
+  dotnet test "$project" --nologo -v quiet --logger "console;verbosity=minimal" 2>&1 | tee "$log" |
+    grep -E '^(Passed|Failed)!|error|^  Failed |Error Message|^   ' | grep -vE '^   +at ' | head -n 60
   rc=${PIPESTATUS[0]}
   line=$(grep -E '^(Passed|Failed)!' "$log" | tail -n1)
   p=$(grep -oP 'Passed:\s*\K[0-9]+' <<<"$line" || echo 0)

@@ -24,7 +24,7 @@ public static class HeaderRouteBuilder
         var rules = new JsonArray();
         foreach (var (source, rule) in RuleCopies.ConfiguredRules(sources))
         {
-            var canary = WeightPlanner.RequireBackend(source.Route, rule, canaryService, "canary");
+            var canary = source.Route.RequireBackend(rule, canaryService, "canary");
             for (var i = 0; i < step.Matches.Length; i++)
             {
                 var match = step.Matches[i];

@@ -46,7 +46,7 @@ public static class MirrorRouteBuilder
         var added = AddedBackends.None;
         foreach (var (source, rule) in RuleCopies.ConfiguredRules(sources))
         {
-            var canary = WeightPlanner.RequireBackend(source.Route, rule, canaryService, "canary");
+            var canary = source.Route.RequireBackend(rule, canaryService, "canary");
             var experiments = AddedBackends.Read(source.Route).For(rule.Name);
             var mirror = MirrorPlugin(source.Route, rule, canary, canaryService, clusterDomain, ratio);
             for (var i = 0; i < step.Matches.Length; i++)

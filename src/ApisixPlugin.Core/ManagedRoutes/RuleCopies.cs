@@ -135,7 +135,7 @@ internal static class RuleCopies
     }
 
     public static IEnumerable<(ManagedRouteSource Source, RouteRule Rule)> ConfiguredRules(ImmutableArray<ManagedRouteSource> sources) =>
-        sources.SelectMany(s => s.Target.Rules.Select(r => (s, WeightPlanner.RequireRule(s.Route, r))));
+        sources.SelectMany(s => s.Target.Rules.Select(r => (s, s.Route.RequireRule(r))));
 
     public static JsonObject BackendWithWeight(RouteBackend backend, int weight)
     {

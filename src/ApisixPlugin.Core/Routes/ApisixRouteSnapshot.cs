@@ -8,7 +8,7 @@ namespace ApisixPlugin.Core.Routes;
 /// read-only <see cref="JsonElement"/>) because a write must carry every field it does not own
 /// through untouched, including fields of CRD versions this code has never seen.
 /// </summary>
-public sealed record ApisixRouteSnapshot(JsonElement Json)
+public sealed partial record ApisixRouteSnapshot(JsonElement Json)
 {
     /// <summary>
     /// An element that owns its data, parsed straight into it: parsing into a pooled document and

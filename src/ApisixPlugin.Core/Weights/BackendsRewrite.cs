@@ -40,8 +40,8 @@ internal static class BackendsRewrite
     /// </summary>
     public static ChangedRule? Check(ApisixRouteSnapshot route, RouteRule rule, WeightSplit split, ImmutableSortedSet<string> addedBefore)
     {
-        _ = WeightPlanner.RequireBackend(route, rule, split.CanaryService, "canary");
-        var stable = WeightPlanner.RequireBackend(route, rule, split.StableService, "stable");
+        _ = route.RequireBackend(rule, split.CanaryService, "canary");
+        var stable = route.RequireBackend(rule, split.StableService, "stable");
 
         // The new list equals the old one exactly when every owned backend already has its weight
         // (as a JSON number) and no backend is dropped or added: service names are unique in a

@@ -24,11 +24,11 @@ public static class WeightPlanner
 
         // One pass over spec.http when several rules are configured, so that planning stays linear
         // in the route's size; a single rule is found without parsing the others.
-        var index = target.Rules.Length > 1 ? IndexRules(route) : null;
+        var index = target.Rules.Length > 1 ? route.IndexRules() : null;
         var changed = new List<ChangedRule>();
         foreach (var ruleName in target.Rules)
         {
-            var rule = RequireRule(route, ruleName, index);
+            var rule = route.RequireRule(ruleName, index);
             if (BackendsRewrite.Check(route, rule, split, recorded.For(ruleName)) is { } change)
             {
                 changed.Add(change);
@@ -56,112 +56,6 @@ public static class WeightPlanner
     /// </summary>
     private static JsonElement NameOf(RouteRule rule) =>
         rule.NameJson is { ValueKind: JsonValueKind.String } name ? name : JsonElements.String(rule.Name);
-
-    /// <summary>The rules by name, and the names that more than one rule carries.</summary>
-    internal sealed record RuleIndex(Dictionary<string, RouteRule> ByName, HashSet<string> Repeated);
-
-    internal static RuleIndex IndexRules(ApisixRouteSnapshot route)
-    {
-        var rules = route.Rules();
-        var index = new RuleIndex(new Dictionary<string, RouteRule>(rules.Length, StringComparer.Ordinal), new HashSet<string>(StringComparer.Ordinal));
-        foreach (var rule in rules)
-        {
-            if (!index.ByName.TryAdd(rule.Name, rule))
-            {
-                index.Repeated.Add(rule.Name);
-            }
-        }
-
-        return index;
-    }
-
-    /// <summary>
-    /// The configured rule, named once in the route, with backends the plugin can weigh: each an
-    /// object with a serviceName and an integer weight, no service twice.
-    /// </summary>
-    internal static RouteRule RequireRule(ApisixRouteSnapshot route, string ruleName, RuleIndex? index = null)
-    {
-        var found = index is null ? route.FindRule(ruleName) : index.ByName.GetValueOrDefault(ruleName);
-        var rule = found ?? throw RouterException.Precondition(
-            $"route {route.Key}: no rule named '{ruleName}' in spec.http (rules: {string.Join(", ", route.Rules().Select(r => $"'{r.Name}'"))})");
-        if (index is null ? route.CountRulesNamed(ruleName) > 1 : index.Repeated.Contains(ruleName))
-        {
-            throw RouterException.Precondition(
-                $"route {route.Key}: more than one rule in spec.http is named '{ruleName}'; rule names must be unique for the plugin to know which rule to weigh");
-        }
-
-        if (!rule.HasBackendsArray)
-        {
-            throw RouterException.Precondition($"route {route.Key} rule '{ruleName}': spec.http[{rule.Index}].backends is missing");
-        }
-
-        if (rule.PriorityProblem() is { } priority)
-        {
-            throw RouterException.Precondition($"route {route.Key} rule '{ruleName}': spec.http[{rule.Index}].priority {priority}");
-        }
-
-        foreach (var backend in rule.Backends)
-        {
-            if (backend.Problem() is { } problem)
-            {
-                throw RouterException.Precondition($"route {route.Key} rule '{ruleName}': spec.http[{rule.Index}].backends[{backend.Index}] {problem}");
-            }
-        }
-
-        if (FirstRepeatedService(rule.Backends) is { } duplicate)
-        {
-            throw RouterException.Precondition(
-                $"route {route.Key} rule '{ruleName}': backends list service '{duplicate}' more than once (APISIX rejects it)");
-        }
-
-        return rule;
-    }
-
-    /// <summary>
-    /// The first listed service that is listed again later, or null. A rule usually has a handful
-    /// of backends, for which comparing pairs is cheaper than building a set per rule; a long list
-    /// is counted instead, so that the check stays linear in the rule's size.
-    /// </summary>
-    private static string? FirstRepeatedService(ImmutableArray<RouteBackend> backends)
-    {
-        if (backends.Length > 8)
-        {
-            var counts = new Dictionary<string, int>(backends.Length, StringComparer.Ordinal);
-            foreach (var backend in backends)
-            {
-                counts[backend.ServiceName] = counts.GetValueOrDefault(backend.ServiceName) + 1;
-            }
-
-            return backends.Select(b => b.ServiceName).FirstOrDefault(s => counts[s] > 1);
-        }
-
-        for (var i = 0; i < backends.Length; i++)
-        {
-            for (var j = i + 1; j < backends.Length; j++)
-            {
-                if (backends[i].ServiceName == backends[j].ServiceName)
-                {
-                    return backends[i].ServiceName;
-                }
-            }
-        }
-
-        return null;
-    }
-
-    internal static RouteBackend RequireBackend(ApisixRouteSnapshot route, RouteRule rule, string service, string role)
-    {
-        foreach (var backend in rule.Backends)
-        {
-            if (backend.ServiceName == service)
-            {
-                return backend;
-            }
-        }
-
-        throw RouterException.Precondition(
-            $"route {route.Key} rule '{rule.Name}': no backend with serviceName '{service}' (the Rollout's {role} service); backends: {string.Join(", ", rule.Backends.Select(b => $"'{b.ServiceName}'"))}");
-    }
 
     /// <summary>
     /// The record's new value, guarded by the resourceVersion read. Another Rollout may steer other

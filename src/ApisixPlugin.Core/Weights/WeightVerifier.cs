@@ -20,7 +20,7 @@ public static class WeightVerifier
     {
         foreach (var ruleName in target.Rules)
         {
-            var rule = WeightPlanner.RequireRule(route, ruleName);
+            var rule = route.RequireRule(ruleName);
             var mismatch = DescribeMismatch(route, rule, split);
             if (mismatch is not null)
             {
