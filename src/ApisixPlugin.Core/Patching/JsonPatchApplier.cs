@@ -27,7 +27,7 @@ public static class JsonPatchApplier
         {
             return ApplyOneUnguarded(root, op);
         }
-        catch (JsonPatchException e) when (op.Op == "test" && e is not JsonPatchConflictException)
+        catch (JsonPatchException e) when (op.Op == PatchOp.Test && e is not JsonPatchConflictException)
         {
             throw new JsonPatchConflictException($"test {op.Path} failed: {e.Message}");
         }
@@ -38,7 +38,7 @@ public static class JsonPatchApplier
         var tokens = op.Path.Split('/').Skip(1).Select(t => t.Replace("~1", "/", StringComparison.Ordinal).Replace("~0", "~", StringComparison.Ordinal)).ToArray();
         if (tokens.Length == 0)
         {
-            throw new JsonPatchException($"{op.Op} {op.Path}: the whole document cannot be patched here");
+            throw new JsonPatchException($"{op.OpName} {op.Path}: the whole document cannot be patched here");
         }
 
         var parent = Navigate(root, tokens[..^1], op);
@@ -46,7 +46,7 @@ public static class JsonPatchApplier
         var value = op.Value is { } v ? JsonNode.Parse(v.GetRawText()) : null;
         switch (op.Op, parent)
         {
-            case ("test", _):
+            case (PatchOp.Test, _):
                 var current = Child(parent, last, op);
                 if (!JsonNode.DeepEquals(current, value))
                 {
@@ -54,32 +54,32 @@ public static class JsonPatchApplier
                 }
 
                 break;
-            case ("add", JsonObject obj):
+            case (PatchOp.Add, JsonObject obj):
                 obj[last] = value;
                 break;
-            case ("add", JsonArray arr):
+            case (PatchOp.Add, JsonArray arr):
                 var at = last == "-" ? arr.Count : Index(arr, last, op, allowEnd: true);
                 arr.Insert(at, value);
                 break;
-            case ("replace", JsonObject obj):
+            case (PatchOp.Replace, JsonObject obj):
                 _ = Child(obj, last, op);
                 obj[last] = value;
                 break;
-            case ("replace", JsonArray arr):
+            case (PatchOp.Replace, JsonArray arr):
                 arr[Index(arr, last, op, allowEnd: false)] = value;
                 break;
-            case ("remove", JsonObject obj):
+            case (PatchOp.Remove, JsonObject obj):
                 if (!obj.Remove(last))
                 {
                     throw new JsonPatchException($"remove {op.Path}: no such member");
                 }
 
                 break;
-            case ("remove", JsonArray arr):
+            case (PatchOp.Remove, JsonArray arr):
                 arr.RemoveAt(Index(arr, last, op, allowEnd: false));
                 break;
             default:
-                throw new JsonPatchException($"{op.Op} {op.Path}: unsupported operation or target");
+                throw new JsonPatchException($"{op.OpName} {op.Path}: unsupported operation or target");
         }
 
         return root;
@@ -90,7 +90,7 @@ public static class JsonPatchApplier
         var node = root;
         foreach (var token in tokens)
         {
-            node = Child(node, token, op) ?? throw new JsonPatchException($"{op.Op} {op.Path}: '{token}' is null");
+            node = Child(node, token, op) ?? throw new JsonPatchException($"{op.OpName} {op.Path}: '{token}' is null");
         }
 
         return node;
@@ -100,14 +100,14 @@ public static class JsonPatchApplier
     {
         JsonObject obj when obj.TryGetPropertyValue(token, out var child) => child,
         JsonArray arr => arr[Index(arr, token, op, allowEnd: false)],
-        _ => throw new JsonPatchException($"{op.Op} {op.Path}: '{token}' does not exist"),
+        _ => throw new JsonPatchException($"{op.OpName} {op.Path}: '{token}' does not exist"),
     };
 
     private static int Index(JsonArray array, string token, PatchOperation op, bool allowEnd)
     {
         if (!int.TryParse(token, out var index) || index < 0 || index > array.Count || (!allowEnd && index == array.Count))
         {
-            throw new JsonPatchException($"{op.Op} {op.Path}: index '{token}' is out of range");
+            throw new JsonPatchException($"{op.OpName} {op.Path}: index '{token}' is out of range");
         }
 
         return index;

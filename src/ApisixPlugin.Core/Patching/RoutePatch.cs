@@ -5,6 +5,15 @@ using ApisixPlugin.Core.Json;
 
 namespace ApisixPlugin.Core.Patching;
 
+/// <summary>The RFC 6902 operations the plugin writes; move and copy it never needs.</summary>
+public enum PatchOp
+{
+    Test,
+    Add,
+    Replace,
+    Remove,
+}
+
 /// <summary>One RFC 6902 operation. <c>test</c> operations make the patch fail, instead of
 /// overwriting, when the route changed since it was read.</summary>
 public sealed record PatchOperation
@@ -14,21 +23,30 @@ public sealed record PatchOperation
     /// <summary>A value that is written only when the patch is serialized (see <see cref="Replace(string, Action{Utf8JsonWriter})"/>).</summary>
     private readonly Action<Utf8JsonWriter>? _writeValue;
 
-    public PatchOperation(string op, string path, JsonElement? value = null)
+    public PatchOperation(PatchOp op, string path, JsonElement? value = null)
     {
         Op = op;
         Path = path;
         _value = value;
     }
 
-    private PatchOperation(string op, string path, Action<Utf8JsonWriter> writeValue)
+    private PatchOperation(PatchOp op, string path, Action<Utf8JsonWriter> writeValue)
     {
         Op = op;
         Path = path;
         _writeValue = writeValue;
     }
 
-    public string Op { get; }
+    public PatchOp Op { get; }
+
+    /// <summary>The operation's name as RFC 6902 spells it.</summary>
+    public string OpName => Op switch
+    {
+        PatchOp.Test => "test",
+        PatchOp.Add => "add",
+        PatchOp.Replace => "replace",
+        _ => "remove",
+    };
 
     public string Path { get; }
 
@@ -40,20 +58,20 @@ public sealed record PatchOperation
 
     public bool HasValue => _value is not null || _writeValue is not null;
 
-    public static PatchOperation Test(string path, JsonElement value) => new("test", path, value);
+    public static PatchOperation Test(string path, JsonElement value) => new(PatchOp.Test, path, value);
 
-    public static PatchOperation Replace(string path, JsonElement value) => new("replace", path, value);
+    public static PatchOperation Replace(string path, JsonElement value) => new(PatchOp.Replace, path, value);
 
     /// <summary>
     /// A replace whose value <paramref name="writeValue"/> writes into the patch document itself,
     /// so that a planner does not build and parse JSON that is only ever serialized again.
     /// The function must be pure: it may run more than once.
     /// </summary>
-    internal static PatchOperation Replace(string path, Action<Utf8JsonWriter> writeValue) => new("replace", path, writeValue);
+    internal static PatchOperation Replace(string path, Action<Utf8JsonWriter> writeValue) => new(PatchOp.Replace, path, writeValue);
 
-    public static PatchOperation Add(string path, JsonElement value) => new("add", path, value);
+    public static PatchOperation Add(string path, JsonElement value) => new(PatchOp.Add, path, value);
 
-    public static PatchOperation Remove(string path) => new("remove", path);
+    public static PatchOperation Remove(string path) => new(PatchOp.Remove, path);
 
     /// <summary>Escapes one reference token (RFC 6901): annotation keys contain '/'.</summary>
     public static string Escape(string token) => token.Replace("~", "~0", StringComparison.Ordinal).Replace("/", "~1", StringComparison.Ordinal);
@@ -74,7 +92,7 @@ public sealed record PatchOperation
 /// <summary>The change to one ApisixRoute; no operations means nothing to write.</summary>
 public sealed record RoutePatch(string Namespace, string Name, ImmutableArray<PatchOperation> Operations)
 {
-    private static readonly JsonEncodedText OpName = JsonEncodedText.Encode("op");
+    private static readonly JsonEncodedText OpField = JsonEncodedText.Encode("op");
     private static readonly JsonEncodedText PathName = JsonEncodedText.Encode("path");
     private static readonly JsonEncodedText ValueName = JsonEncodedText.Encode("value");
 
@@ -106,7 +124,7 @@ public sealed record RoutePatch(string Namespace, string Name, ImmutableArray<Pa
             foreach (var op in Operations)
             {
                 writer.WriteStartObject();
-                writer.WriteString(OpName, op.Op);
+                writer.WriteString(OpField, op.OpName);
                 writer.WriteString(PathName, op.Path);
                 if (op.HasValue)
                 {

@@ -52,7 +52,7 @@ public sealed class PatchBytesTests
             foreach (var op in patch.Operations)
             {
                 writer.WriteStartObject();
-                writer.WriteString("op", op.Op);
+                writer.WriteString("op", op.OpName);
                 writer.WriteString("path", op.Path);
                 if (op.Value is { } value)
                 {

@@ -91,9 +91,9 @@ public sealed class SetWeightPropertyTests
             foreach (var op in patch.Operations)
             {
                 var onRule = op.Path.Split('/') is ["", "spec", "http", var i, "name" or "backends"] && configured.Contains(int.Parse(i));
-                var guard = op.Op == "test" && op.Path == "/metadata/resourceVersion";
+                var guard = op.Op == PatchOp.Test && op.Path == "/metadata/resourceVersion";
                 Assert.True(onRule || guard || op.Path == annotation || op.Path == "/metadata/annotations", $"unexpected {op.Op} {op.Path}");
-                Assert.True(op.Op != "replace" || op.Path.EndsWith("/backends", StringComparison.Ordinal), $"unexpected {op.Op} {op.Path}");
+                Assert.True(op.Op != PatchOp.Replace || op.Path.EndsWith("/backends", StringComparison.Ordinal), $"unexpected {op.Op} {op.Path}");
             }
 
             Assert.Equal(Normalized(before, s), Normalized(after, s));
@@ -141,7 +141,7 @@ public sealed class SetWeightPropertyTests
         ScenarioGen.Scenarios.Sample(s =>
         {
             var (before, _, patch, _) = SecondCall(s);
-            var replaced = patch.Operations.Where(o => o.Op == "replace").Select(o => int.Parse(o.Path.Split('/')[3])).ToList();
+            var replaced = patch.Operations.Where(o => o.Op == PatchOp.Replace).Select(o => int.Parse(o.Path.Split('/')[3])).ToList();
             if (replaced.Count == 0)
             {
                 Assert.True(patch.Operations.All(o => o.Path.StartsWith("/metadata/annotations", StringComparison.Ordinal)));
@@ -163,10 +163,10 @@ public sealed class SetWeightPropertyTests
         ScenarioGen.Scenarios.Sample(s =>
         {
             var (before, _, patch, _) = SecondCall(s);
-            Count(seen, 0, patch.Operations.Any(o => o.Op == "replace"));
+            Count(seen, 0, patch.Operations.Any(o => o.Op == PatchOp.Replace));
             Count(seen, 1, patch.IsEmpty);
             Count(seen, 2, s.First.Additional.Except(s.Second.Additional).Any());
-            Count(seen, 3, patch.Operations.Any(o => o.Op == "remove"));
+            Count(seen, 3, patch.Operations.Any(o => o.Op == PatchOp.Remove));
             Count(seen, 4, before.Rules().Any(r => r.Backends.Any(b => b.Weight is null)));
             Count(seen, 5, s.ConfiguredRules.Length < before.Rules().Length && Foreign(before.FindRule(s.ConfiguredRules[0])!).Count > 0);
         }, iter: Iterations);
