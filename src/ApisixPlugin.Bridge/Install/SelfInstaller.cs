@@ -3,7 +3,7 @@ namespace ApisixPlugin.Bridge.Install;
 /// <summary>
 /// <c>apisix-plugin-bridge install DEST</c>: copies this executable to DEST (mode 0755, atomic
 /// rename). The image has no shell, so an init container runs this to fill the controller's
-/// plugin volume.
+/// plugin volume. <see cref="BridgeCommandLine"/> has checked that DEST was given.
 /// </summary>
 internal static class SelfInstaller
 {
@@ -12,20 +12,15 @@ internal static class SelfInstaller
         UnixFileMode.GroupRead | UnixFileMode.GroupExecute |
         UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
 
-    public static int Run(IReadOnlyList<string> args, TextWriter stderr)
+    public static int Run(string destinationFile, TextWriter stderr)
     {
-        if (args.Count != 1 || args[0].Length == 0)
-        {
-            stderr.Write("usage: apisix-plugin-bridge install <destination-file>\n");
-            return 2;
-        }
         var source = Environment.ProcessPath;
         if (source is null)
         {
             stderr.Write("install: cannot tell where this executable is\n");
             return 1;
         }
-        var destination = Path.GetFullPath(args[0]);
+        var destination = Path.GetFullPath(destinationFile);
         var directory = Path.GetDirectoryName(destination) ?? "/";
         var temporary = Path.Combine(directory, $".{Path.GetFileName(destination)}.{Environment.ProcessId}.tmp");
         try

@@ -30,7 +30,20 @@ public sealed class BridgeProcessTests
         var stderr = await bridge.Process.StandardError.ReadToEndAsync().WaitAsync(Wait);
         await bridge.Process.WaitForExitAsync().WaitAsync(Wait);
         Assert.Equal(2, bridge.Process.ExitCode);
-        Assert.Contains("unknown argument '--bogus'", stderr, StringComparison.Ordinal);
+        Assert.Contains("Unrecognized command or argument '--bogus'", stderr, StringComparison.Ordinal);
+        Assert.Contains("Usage:", stderr, StringComparison.Ordinal);
+        Assert.Equal("", await stdout);
+    }
+
+    [Fact]
+    public async Task Help_goes_to_stderr_and_stdout_stays_empty()
+    {
+        using var bridge = BridgeProcess.Start(withCookie: true, "--help");
+        var stdout = bridge.Process.StandardOutput.ReadToEndAsync();
+        var stderr = await bridge.Process.StandardError.ReadToEndAsync().WaitAsync(Wait);
+        await bridge.Process.WaitForExitAsync().WaitAsync(Wait);
+        Assert.Equal(0, bridge.Process.ExitCode);
+        Assert.Contains("--call-timeout <SECONDS>", stderr, StringComparison.Ordinal);
         Assert.Equal("", await stdout);
     }
 
