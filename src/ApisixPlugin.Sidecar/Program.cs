@@ -1,12 +1,12 @@
 using ApisixPlugin.Sidecar.Hosting;
-using ApisixPlugin.Sidecar.Simulation;
 
-if (args is ["simulate", .. var simulateArgs])
+return await new SidecarCommandLine(ServeAsync).InvokeAsync(args, Console.Out, Console.Error);
+
+// The switches given win over environment variables and appsettings.json, added after them.
+static Task<int> ServeAsync(IReadOnlyDictionary<string, string?> switches)
 {
-    return await SimulateCommand.RunAsync(simulateArgs, Console.Out, Console.Error);
+    var builder = WebApplication.CreateSlimBuilder();
+    builder.Configuration.AddInMemoryCollection(switches);
+    builder.AddSidecarLogging().AddSidecarServices().AddSidecarEndpoints();
+    return builder.RunSidecarAsync();
 }
-
-var builder = WebApplication.CreateSlimBuilder(SidecarCommandLine.WithoutVerb(args));
-builder.Configuration.AddCommandLine(SidecarCommandLine.WithoutVerb(args), SidecarCommandLine.Switches);
-builder.AddSidecarLogging().AddSidecarServices().AddSidecarEndpoints();
-return await builder.RunSidecarAsync();

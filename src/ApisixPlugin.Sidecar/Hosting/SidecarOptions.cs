@@ -12,6 +12,9 @@ internal sealed class SidecarOptions
     public const string DefaultSocketPath = PluginDefaults.SocketPath;
     public const string DefaultPluginName = PluginDefaults.PluginName;
 
+    /// <summary>Argo's '&lt;org&gt;/&lt;name&gt;' form of a plugin name; <c>simulate --plugin-name</c> demands it too.</summary>
+    public const string PluginNamePattern = "^[A-Za-z0-9][-A-Za-z0-9_.]*/[A-Za-z0-9][-A-Za-z0-9_.]*$";
+
     /// <summary>The Unix socket the bridge connects to; its folder is shared with the controller container.</summary>
     [Required]
     [RegularExpression("^/.*[^/]$", ErrorMessage = "Sidecar:SocketPath must be an absolute file path")]
@@ -37,7 +40,7 @@ internal sealed class SidecarOptions
 
     /// <summary>The key under trafficRouting.plugins when a request does not say (the bridge always says).</summary>
     [Required]
-    [RegularExpression("^[A-Za-z0-9][-A-Za-z0-9_.]*/[A-Za-z0-9][-A-Za-z0-9_.]*$",
+    [RegularExpression(PluginNamePattern,
         ErrorMessage = "Sidecar:PluginName must have Argo's '<org>/<name>' form")]
     public string PluginName { get; set; } = DefaultPluginName;
 

@@ -1,89 +1,69 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Text.RegularExpressions;
+using ApisixPlugin.Contracts;
 using ApisixPlugin.Sidecar.Hosting;
 
 namespace ApisixPlugin.Sidecar.Simulation;
 
-/// <summary>The command line of <c>apisix-plugin simulate</c>.</summary>
+/// <summary>The command line of <c>apisix-plugin simulate</c>, and what <see cref="SimulateCommand"/> runs with.</summary>
 internal sealed partial record SimulateArguments(string? RolloutFile, string? RoutesFile, string PluginName, bool Diff, RouteFormat Format)
 {
-    public const string Usage = """
-        usage: apisix-plugin simulate [--rollout FILE] [--routes FILE] [--plugin-name NAME] [--diff] [--output yaml|json]
-
-        Replays a canary Rollout's steps through the plugin's own gRPC service against ApisixRoutes
-        held in memory, and prints every route each step changes. No cluster is needed.
-
-          --rollout FILE       the Rollout (default: the guide's example, deploy/examples/rollout.yaml)
-          --routes FILE        the ApisixRoutes, several documents allowed; other kinds are ignored
-                               (default: deploy/examples/apisixroute.yaml)
-          --plugin-name NAME   the key under trafficRouting.plugins (default: apisixplugin/apisix)
-          --diff               print what each step changed as a diff, not whole routes
-          --output yaml|json   how routes are printed (default: yaml)
-        """;
-
-    /// <summary>The parsed arguments, or the reason they are wrong (null when help was asked for).</summary>
-    public static (SimulateArguments? Arguments, string? Error) Parse(IReadOnlyList<string> args)
+    /// <summary>The <c>simulate</c> verb; it prints to the invocation's output and error writers.</summary>
+    public static Command Command()
     {
-        string? rollout = null, routes = null;
-        var pluginName = SidecarOptions.DefaultPluginName;
-        var diff = false;
-        var format = RouteFormat.Yaml;
-        for (var i = 0; i < args.Count; i++)
+        var rollout = new Option<string>("--rollout")
         {
-            var (name, inline) = SplitOption(args[i]);
-            string Value() => inline ?? (++i < args.Count ? args[i] : throw new ArgumentException($"{name} needs a value"));
-            try
-            {
-                switch (name)
-                {
-                    case "-h" or "--help":
-                        return (null, null);
-                    case "--rollout":
-                        rollout = Value();
-                        break;
-                    case "--routes":
-                        routes = Value();
-                        break;
-                    case "--plugin-name":
-                        pluginName = Value();
-                        if (!PluginNamePattern().IsMatch(pluginName))
-                        {
-                            return (null, $"--plugin-name: '{pluginName}' does not have Argo's '<org>/<name>' form");
-                        }
+            HelpName = "FILE",
+            Description = "The Rollout (default: the guide's example, deploy/examples/rollout.yaml)",
+        }.LastWins();
+        var routes = new Option<string>("--routes")
+        {
+            HelpName = "FILE",
+            Description = "The ApisixRoutes, several documents allowed; other kinds are ignored (default: deploy/examples/apisixroute.yaml)",
+        }.LastWins();
+        var pluginName = new Option<string>("--plugin-name")
+        {
+            HelpName = "NAME",
+            Description = "The key under trafficRouting.plugins",
+            DefaultValueFactory = _ => SidecarOptions.DefaultPluginName,
+            Validators = { RequirePluginNameForm },
+        }.LastWins();
+        var diff = new Option<bool>("--diff") { Description = "Print what each step changed as a diff, not whole routes" };
+        var output = new Option<string>("--output")
+        {
+            HelpName = "yaml|json",
+            Description = "How routes are printed",
+            DefaultValueFactory = _ => "yaml",
+        }.LastWins().AcceptOnlyFromAmong("yaml", "json");
 
-                        break;
-                    case "--diff" when inline is null:
-                        diff = true;
-                        break;
-                    case "--output":
-                        var value = Value();
-                        format = value switch
-                        {
-                            "yaml" => RouteFormat.Yaml,
-                            "json" => RouteFormat.Json,
-                            _ => throw new ArgumentException($"--output: '{value}' is neither yaml nor json"),
-                        };
-                        break;
-                    default:
-                        return (null, $"unknown argument '{args[i]}'");
-                }
-            }
-            catch (ArgumentException e)
-            {
-                return (null, e.Message);
-            }
-        }
-
-        return (new SimulateArguments(rollout, routes, pluginName, diff, format), null);
+        var command = new Command("simulate",
+            "Replay a canary Rollout's steps through the plugin's own gRPC service against ApisixRoutes held in memory, " +
+            "and print every route each step changes; no cluster is needed. Exit code 0 when every call succeeded, " +
+            "1 when one failed or an input could not be read")
+        {
+            rollout, routes, pluginName, diff, output,
+        };
+        command.SetAction((parsed, _) => SimulateCommand.RunAsync(
+            new SimulateArguments(
+                parsed.GetValue(rollout),
+                parsed.GetValue(routes),
+                parsed.GetRequiredValue(pluginName),
+                parsed.GetValue(diff),
+                parsed.GetValue(output) == "json" ? RouteFormat.Json : RouteFormat.Yaml),
+            parsed.InvocationConfiguration.Output,
+            parsed.InvocationConfiguration.Error));
+        return command;
     }
 
-    /// <summary>"--name=value" as well as "--name value".</summary>
-    private static (string Name, string? Inline) SplitOption(string arg)
+    private static void RequirePluginNameForm(OptionResult result)
     {
-        var equals = arg.IndexOf('=', StringComparison.Ordinal);
-        return arg.StartsWith("--", StringComparison.Ordinal) && equals > 0 ? (arg[..equals], arg[(equals + 1)..]) : (arg, null);
+        if (result.Tokens is [.., var last] && !PluginNameForm().IsMatch(last.Value))
+        {
+            result.AddError($"--plugin-name: '{last.Value}' does not have Argo's '<org>/<name>' form");
+        }
     }
 
-    // The same form the sidecar's own option demands (SidecarOptions.PluginName).
-    [GeneratedRegex("^[A-Za-z0-9][-A-Za-z0-9_.]*/[A-Za-z0-9][-A-Za-z0-9_.]*$")]
-    private static partial Regex PluginNamePattern();
+    [GeneratedRegex(SidecarOptions.PluginNamePattern)]
+    private static partial Regex PluginNameForm();
 }

@@ -8,28 +8,16 @@ namespace ApisixPlugin.Sidecar.Simulation;
 /// <summary>
 /// <c>apisix-plugin simulate</c>: what a Rollout would do to ApisixRoutes, step by step, computed by
 /// the sidecar's own service code against routes held in memory. Exit code 0 when every call
-/// succeeded, 1 when a call failed or an input could not be read, 2 for a bad command line.
+/// succeeded, 1 when a call failed or an input could not be read (2 for a bad command line, from
+/// <see cref="SimulateArguments"/>).
 /// </summary>
 internal static class SimulateCommand
 {
-    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
+    public static async Task<int> RunAsync(SimulateArguments arguments, TextWriter output, TextWriter error)
     {
-        var (arguments, usageError) = SimulateArguments.Parse(args);
-        if (arguments is null)
-        {
-            if (usageError is null)
-            {
-                await output.WriteLineAsync(SimulateArguments.Usage).ConfigureAwait(false);
-                return 0;
-            }
-
-            await error.WriteLineAsync($"simulate: {usageError}\n\n{SimulateArguments.Usage}").ConfigureAwait(false);
-            return 2;
-        }
-
         try
         {
-            return await RunAsync(arguments, output, error).ConfigureAwait(false);
+            return await ReplayAsync(arguments, output, error).ConfigureAwait(false);
         }
         catch (Exception e) when (e is SimulationInputException or ManifestYamlException)
         {
@@ -38,7 +26,7 @@ internal static class SimulateCommand
         }
     }
 
-    private static async Task<int> RunAsync(SimulateArguments arguments, TextWriter output, TextWriter error)
+    private static async Task<int> ReplayAsync(SimulateArguments arguments, TextWriter output, TextWriter error)
     {
         var inputs = SimulationInputs.Load(arguments.RolloutFile, arguments.RoutesFile);
         var rollout = RolloutDocument.From(inputs.Rollout(), arguments.PluginName, inputs.RolloutSource);

@@ -40,6 +40,18 @@ public sealed class SidecarHostTests(SidecarClusterFixture fx)
         Assert.Contains(named, output, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("serve", "--bogus")]
+    [InlineData("bogus")]
+    public async Task An_unknown_argument_stops_the_process_with_exit_code_2_and_the_usage(params string[] args)
+    {
+        var (exitCode, output) = await SidecarProcess.RunToExitAsync(args);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains($"Unrecognized command or argument '{args[^1]}'", output, StringComparison.Ordinal);
+        Assert.Contains("Usage:", output, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Health_and_Type_answer_on_the_socket()
     {

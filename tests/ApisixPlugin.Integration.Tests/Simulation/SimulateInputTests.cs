@@ -245,17 +245,29 @@ public sealed class SimulateInputTests
     }
 
     [Theory]
-    [InlineData("--bogus")]
-    [InlineData("--output", "xml")]
-    [InlineData("--rollout")]
-    [InlineData("--plugin-name", "no-slash")]
-    public async Task A_bad_command_line_exits_2_with_the_usage(params string[] args)
+    [InlineData("Unrecognized command or argument '--bogus'", "--bogus")]
+    [InlineData("Argument 'xml' not recognized", "--output", "xml")]
+    [InlineData("Required argument missing for option: '--rollout'", "--rollout")]
+    [InlineData("--plugin-name: 'no-slash' does not have Argo's '<org>/<name>' form", "--plugin-name", "no-slash")]
+    public async Task A_bad_command_line_exits_2_with_the_reason_and_the_usage_on_stderr(string reason, params string[] args)
     {
         var run = await SimulateRun.StartAsync(args);
 
         Assert.Equal(2, run.ExitCode);
-        Assert.Contains("usage: apisix-plugin simulate", run.Error, StringComparison.Ordinal);
+        Assert.Contains(reason, run.Error, StringComparison.Ordinal);
+        Assert.Contains("Usage:\n  apisix-plugin simulate [options]", run.Error, StringComparison.Ordinal);
         Assert.Equal("", run.Output);
+    }
+
+    [Fact]
+    public async Task Help_prints_the_usage_on_stdout_and_exits_0()
+    {
+        var run = await SimulateRun.StartAsync("--help");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("Usage:\n  apisix-plugin simulate [options]", run.Output, StringComparison.Ordinal);
+        Assert.Contains("--output <yaml|json>", run.Output, StringComparison.Ordinal);
+        Assert.Equal("", run.Error);
     }
 
     [Fact]

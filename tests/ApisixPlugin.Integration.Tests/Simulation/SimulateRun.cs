@@ -1,17 +1,20 @@
 using System.Text.Json.Nodes;
 using ApisixPlugin.Kubernetes.Manifests;
-using ApisixPlugin.Sidecar.Simulation;
+using ApisixPlugin.Sidecar.Hosting;
 
 namespace ApisixPlugin.Integration.Tests.Simulation;
 
 /// <summary>One in-process run of <c>apisix-plugin simulate</c>, with what it printed.</summary>
 internal sealed record SimulateRun(int ExitCode, string Output, string Error)
 {
+    /// <summary>The program's own command line, with "simulate" before the arguments.</summary>
+    private static readonly SidecarCommandLine CommandLine = new(_ => throw new InvalidOperationException("simulate must not serve"));
+
     public static async Task<SimulateRun> StartAsync(params string[] args)
     {
         using var output = new StringWriter { NewLine = "\n" };
         using var error = new StringWriter { NewLine = "\n" };
-        var exitCode = await SimulateCommand.RunAsync(args, output, error);
+        var exitCode = await CommandLine.InvokeAsync(["simulate", .. args], output, error);
         return new SimulateRun(exitCode, output.ToString(), error.ToString());
     }
 
