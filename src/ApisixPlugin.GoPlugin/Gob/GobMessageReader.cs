@@ -10,17 +10,18 @@ namespace ApisixPlugin.GoPlugin.Gob;
 /// </summary>
 internal sealed class GobMessageReader
 {
-    /// <summary>The largest message accepted; a Rollout is far smaller.</summary>
-    public const int DefaultMaxMessageBytes = 64 * 1024 * 1024;
+    // A buffer this small or smaller is kept for the next message; a bigger one (a rare big
+    // message) is dropped so that a stream does not hold its largest message for life.
     private const int KeptBufferBytes = 1024 * 1024;
+    private const int InitialBufferBytes = 4096;
 
     private readonly Stream _source;
     private readonly int _maxMessageBytes;
-    private byte[] _buffer = new byte[4096];
+    private byte[] _buffer = new byte[InitialBufferBytes];
     private int _position;
     private int _end;
 
-    public GobMessageReader(Stream source, int maxMessageBytes = DefaultMaxMessageBytes)
+    public GobMessageReader(Stream source, int maxMessageBytes = GobLimits.MaxMessageBytes)
     {
         _source = source;
         _maxMessageBytes = maxMessageBytes;
@@ -28,8 +29,20 @@ internal sealed class GobMessageReader
 
     public int Remaining => _end - _position;
 
+    /// <summary>The length of the message loaded last.</summary>
+    public int MessageLength => _end;
+
+    /// <summary>Where the next read starts in the current message.</summary>
+    public int Position => _position;
+
     /// <summary>Loads the next message; false when the stream ended cleanly before it.</summary>
-    public bool TryLoadMessage()
+    public bool TryLoadMessage() => TryLoadMessage(_maxMessageBytes, null);
+
+    /// <summary>
+    /// Loads the next message, refusing one longer than <paramref name="maxBytes"/> (with
+    /// <paramref name="refusal"/> as the reason, if given) before reading any of it.
+    /// </summary>
+    private bool TryLoadMessage(int maxBytes, string? refusal)
     {
         var first = _source.ReadByte();
         if (first < 0)
@@ -45,15 +58,25 @@ internal sealed class GobMessageReader
         {
             throw new GobException($"message of {length} bytes exceeds the limit of {_maxMessageBytes} bytes");
         }
-        var size = (int)length;
-        if (_buffer.Length < size || _buffer.Length > KeptBufferBytes)
+        if (length > (ulong)maxBytes)
         {
-            _buffer = new byte[Math.Max(size, 4096)];
+            throw new GobException(refusal ?? $"message of {length} bytes exceeds the limit of {maxBytes} bytes");
         }
+        var size = (int)length;
+        if (_buffer.Length > KeptBufferBytes)
+        {
+            _buffer = new byte[InitialBufferBytes];
+        }
+        // The buffer grows with the bytes that arrive, never ahead of them: a length prefix
+        // alone costs nothing like the length it claims.
         var read = 0;
         while (read < size)
         {
-            var n = _source.Read(_buffer, read, size - read);
+            if (read == _buffer.Length)
+            {
+                Array.Resize(ref _buffer, (int)Math.Min(2L * _buffer.Length, size));
+            }
+            var n = _source.Read(_buffer, read, Math.Min(_buffer.Length, size) - read);
             if (n == 0)
             {
                 throw new GobException($"stream ended inside a message ({read} of {size} bytes)");
@@ -65,10 +88,13 @@ internal sealed class GobMessageReader
         return true;
     }
 
-    /// <summary>Loads the next message where the value being decoded continues in it.</summary>
-    public void LoadContinuation()
+    /// <summary>
+    /// Loads the next message where the value being decoded continues in it; one longer than
+    /// <paramref name="maxBytes"/> is refused with <paramref name="refusal"/> before it is read.
+    /// </summary>
+    public void LoadContinuation(int maxBytes, string refusal)
     {
-        if (!TryLoadMessage())
+        if (!TryLoadMessage(maxBytes, refusal))
         {
             throw new GobException("stream ended inside a value that continues in a further message");
         }
@@ -136,8 +162,6 @@ internal sealed class GobMessageReader
         _position += (int)length;
         return span;
     }
-
-    public byte[] ReadByteArray() => ReadSpan((ulong)ReadLength("byte slice")).ToArray();
 
     public string ReadString()
     {

@@ -7,20 +7,40 @@ namespace ApisixPlugin.GoPlugin.Gob;
 /// (definitions are sent once per stream) and builds each value as a <see cref="GobValue"/> tree
 /// from the wire definitions alone — fields by name, never by a hard-coded incoming type id.
 /// </summary>
+/// <remarks>
+/// Every allocation a value causes is charged, before it is made, against what its messages
+/// allow (<see cref="GobLimits"/>): a small multiple of their size, never more than an absolute
+/// cap. Counts taken from the wire are checked against the bytes that could carry them, so no
+/// array is sized by a claim alone.
+/// </remarks>
 internal sealed class GobStreamDecoder
 {
-    /// <summary>Deeper than any Rollout (about 20 levels); stops stack exhaustion on hostile input.</summary>
-    public const int MaxDepth = 100;
-    private const int MaxInterfaceNameBytes = 1024;
+    // What the charged allocations cost on the heap (64-bit): an array's or a string's header
+    // and length, a reference, a key-value pair of references.
+    private const int ArrayBytes = 24;
+    private const int StringBytes = 24;
+    private const int ReferenceBytes = 8;
+    private const int PairBytes = 16;
+    // The fields stack keeps this many slots between values; a hostile value's are dropped.
+    private const int KeptFieldSlots = 1024;
 
     private readonly GobMessageReader _reader;
+    // Fields of the structs being decoded, innermost last: each struct moves its own into an
+    // exact-size array when it ends, so no struct holds a growable collection.
+    private readonly List<KeyValuePair<string, GobValue>> _fields = [];
 
-    public GobStreamDecoder(Stream source, int maxMessageBytes = GobMessageReader.DefaultMaxMessageBytes)
+    public GobStreamDecoder(Stream source, int maxMessageBytes = GobLimits.MaxMessageBytes)
     {
         _reader = new GobMessageReader(source, maxMessageBytes);
     }
 
     public GobTypeTable Types { get; } = new();
+
+    /// <summary>Bytes of the messages the last value (or the one being decoded) was read from.</summary>
+    public long LastValueWireBytes { get; private set; }
+
+    /// <summary>The heap bytes charged for the last value (or the one being decoded).</summary>
+    public long LastValueDecodedBytes { get; private set; }
 
     /// <summary>The next top-level value; null when the stream ended cleanly between messages.</summary>
     public GobValue? DecodeNext()
@@ -30,17 +50,31 @@ internal sealed class GobStreamDecoder
             var id = _reader.ReadInt();
             if (id < 0)
             {
-                Types.Define(-id, GobWireTypeReader.Read(_reader));
+                var allowance = GobLimits.MaxDefinitionBytesPerStream - (int)Types.DefinitionBytes;
+                Types.Define(-id, GobWireTypeReader.Read(_reader, allowance), _reader.MessageLength);
                 if (_reader.Remaining > 0)
                 {
                     throw new GobException($"extra data after the definition of type id {-id}");
                 }
                 continue;
             }
-            var value = DecodeTopLevel(id);
-            // Go's decoder drops whatever a message holds past its value; so do we.
-            _reader.DiscardRest();
-            return value;
+            LastValueWireBytes = _reader.MessageLength;
+            LastValueDecodedBytes = 0;
+            try
+            {
+                var value = DecodeTopLevel(id);
+                // Go's decoder drops whatever a message holds past its value; so do we.
+                _reader.DiscardRest();
+                return value;
+            }
+            finally
+            {
+                _fields.Clear();
+                if (_fields.Capacity > KeptFieldSlots)
+                {
+                    _fields.Capacity = KeptFieldSlots;
+                }
+            }
         }
         return null;
     }
@@ -68,19 +102,20 @@ internal sealed class GobStreamDecoder
 
     private GobValue DecodeValue(int typeId, int depth)
     {
-        if (depth > MaxDepth)
+        if (depth > GobLimits.MaxDepth)
         {
-            throw new GobException($"value nested deeper than {MaxDepth} levels");
+            throw new GobException($"value nested deeper than {GobLimits.MaxDepth} levels");
         }
         switch (typeId)
         {
             case GobTypeIds.Bool: return GobValue.OfBool(_reader.ReadUint() != 0);
-            case GobTypeIds.Int: return GobValue.OfInt(_reader.ReadInt());
-            case GobTypeIds.Uint: return GobValue.OfUint(_reader.ReadUint());
-            case GobTypeIds.Float: return GobValue.OfFloat(_reader.ReadFloat());
-            case GobTypeIds.Bytes: return GobValue.OfBytes(_reader.ReadByteArray());
-            case GobTypeIds.String: return GobValue.OfString(_reader.ReadString());
+            case GobTypeIds.Int: return Charged(GobValue.OfInt(_reader.ReadInt()));
+            case GobTypeIds.Uint: return Charged(GobValue.OfUint(_reader.ReadUint()));
+            case GobTypeIds.Float: return Charged(GobValue.OfFloat(_reader.ReadFloat()));
+            case GobTypeIds.Bytes: return GobValue.OfBytes(ReadBytes("byte slice"));
+            case GobTypeIds.String: return GobValue.OfString(ReadString("string"));
             case GobTypeIds.Complex:
+                Charge(GobValue.NodeBytes + ArrayBytes); // the node and the boxed imaginary part
                 var real = _reader.ReadFloat();
                 return GobValue.OfComplex(real, _reader.ReadFloat());
             case GobTypeIds.Interface: return DecodeInterface(depth);
@@ -94,24 +129,24 @@ internal sealed class GobStreamDecoder
             GobWireKind.Slice => DecodeList(type, typeId, depth, fixedLength: null),
             GobWireKind.Array => DecodeList(type, typeId, depth, fixedLength: type.Length),
             GobWireKind.Map => DecodeMap(type, typeId, depth),
-            _ => GobValue.OfEncoded(type.Name, _reader.ReadByteArray()),
+            _ => GobValue.OfEncoded(type.Name, ReadBytes(type.Name)),
         };
     }
 
     private GobValue DecodeStruct(GobWireType type, int depth)
     {
-        if (depth > MaxDepth)
+        if (depth > GobLimits.MaxDepth)
         {
-            throw new GobException($"value nested deeper than {MaxDepth} levels");
+            throw new GobException($"value nested deeper than {GobLimits.MaxDepth} levels");
         }
-        var fields = new Dictionary<string, GobValue>(StringComparer.Ordinal);
+        var start = _fields.Count;
         var field = -1;
         while (true)
         {
             var delta = _reader.ReadUint();
             if (delta == 0)
             {
-                return GobValue.OfStruct(type.Name, fields);
+                break;
             }
             if (delta > (ulong)(type.Fields.Count - 1 - field))
             {
@@ -119,8 +154,24 @@ internal sealed class GobStreamDecoder
             }
             field += (int)delta;
             var definition = type.Fields[field];
-            fields[definition.Name] = DecodeValue(definition.TypeId, depth + 1);
+            Charge(PairBytes);
+            _fields.Add(new(definition.Name, DecodeValue(definition.TypeId, depth + 1)));
         }
+        var count = _fields.Count - start;
+        if (count == 0)
+        {
+            if (type.EmptyValue is null)
+            {
+                Charge(GobValue.NodeBytes);
+                type.EmptyValue = GobValue.OfStructFields(type.Name, []);
+            }
+            return type.EmptyValue;
+        }
+        Charge(GobValue.NodeBytes + ArrayBytes);
+        var fields = new KeyValuePair<string, GobValue>[count];
+        _fields.CopyTo(start, fields, 0, count);
+        _fields.RemoveRange(start, count);
+        return GobValue.OfStructFields(type.Name, fields);
     }
 
     private GobValue DecodeList(GobWireType type, int typeId, int depth, long? fixedLength)
@@ -130,37 +181,82 @@ internal sealed class GobStreamDecoder
         {
             throw new GobException($"array {type.Name} has {count} elements, its type says {length}");
         }
-        CheckCount(count, typeId, type.Name);
-        var items = new List<GobValue>((int)Math.Min(count, 1024));
+        if (count == 0)
+        {
+            return GobValue.OfList([]);
+        }
+        // Every element takes at least one byte: a count the message can hold sizes the array.
+        if (count <= (ulong)_reader.Remaining)
+        {
+            Charge(GobValue.NodeBytes + ArrayBytes + ReferenceBytes * (long)count);
+            var items = new GobValue[(int)count];
+            for (var i = 0; i < items.Length; i++)
+            {
+                items[i] = DecodeValue(type.ElemId, depth + 1);
+            }
+            return GobValue.OfList(items);
+        }
+        CheckSpanningCount(count, 1, typeId, type.Name);
+        // Elements that pull further messages: grown as they arrive, the list and the final
+        // array charged per element.
+        var spanning = new List<GobValue>(Math.Min(_reader.Remaining, 1024));
         for (ulong i = 0; i < count; i++)
         {
-            items.Add(DecodeValue(type.ElemId, depth + 1));
+            Charge(2 * ReferenceBytes);
+            spanning.Add(DecodeValue(type.ElemId, depth + 1));
         }
-        return GobValue.OfList(items);
+        Charge(GobValue.NodeBytes + ArrayBytes);
+        return GobValue.OfList([.. spanning]);
     }
 
     private GobValue DecodeMap(GobWireType type, int typeId, int depth)
     {
         var count = _reader.ReadUint();
-        CheckCount(count, typeId, type.Name);
-        var entries = new List<KeyValuePair<GobValue, GobValue>>((int)Math.Min(count, 1024));
+        if (count == 0)
+        {
+            return GobValue.OfMap([]);
+        }
+        // A key and a value: at least two bytes an entry.
+        if (count <= (ulong)_reader.Remaining / 2)
+        {
+            Charge(GobValue.NodeBytes + ArrayBytes + PairBytes * (long)count);
+            var entries = new KeyValuePair<GobValue, GobValue>[(int)count];
+            for (var i = 0; i < entries.Length; i++)
+            {
+                var key = DecodeValue(type.KeyId, depth + 1);
+                entries[i] = new(key, DecodeValue(type.ElemId, depth + 1));
+            }
+            return GobValue.OfMap(entries);
+        }
+        CheckSpanningCount(count, 2, typeId, type.Name);
+        var spanning = new List<KeyValuePair<GobValue, GobValue>>(Math.Min(_reader.Remaining / 2, 1024));
         for (ulong i = 0; i < count; i++)
         {
+            Charge(2 * PairBytes);
             var key = DecodeValue(type.KeyId, depth + 1);
-            entries.Add(new(key, DecodeValue(type.ElemId, depth + 1)));
+            spanning.Add(new(key, DecodeValue(type.ElemId, depth + 1)));
         }
-        return GobValue.OfMap(entries);
+        Charge(GobValue.NodeBytes + ArrayBytes);
+        return GobValue.OfMap([.. spanning]);
     }
 
     /// <summary>
-    /// Every element takes at least one byte, so a count beyond the message is hostile — unless
-    /// the elements hold interfaces, whose definitions may split the value over further messages.
+    /// A count beyond the current message is hostile — unless the elements hold interfaces,
+    /// whose definitions may split the value over further messages; even then it must fit in
+    /// what the value may still span.
     /// </summary>
-    private void CheckCount(ulong count, int typeId, string name)
+    private void CheckSpanningCount(ulong count, int minBytesEach, int typeId, string name)
     {
-        if (count > (ulong)_reader.Remaining && !Types.ContainsInterface(typeId))
+        if (!Types.ContainsInterface(typeId))
         {
-            throw new GobException($"{name} claims {count} elements but only {_reader.Remaining} bytes are left in the message");
+            throw new GobException(minBytesEach == 1
+                ? $"{name} claims {count} elements but only {_reader.Remaining} bytes are left in the message"
+                : $"{name} claims {count} elements but only {_reader.Remaining} bytes are left in the message ({minBytesEach} at least each)");
+        }
+        var canSpan = GobLimits.MaxValueWireBytes - LastValueWireBytes + _reader.Remaining;
+        if (count > (ulong)Math.Max(0, canSpan / minBytesEach))
+        {
+            throw new GobException($"{name} claims {count} elements, more than a value may span ({GobLimits.MaxValueWireBytes} bytes of messages)");
         }
     }
 
@@ -171,11 +267,13 @@ internal sealed class GobStreamDecoder
         {
             return GobValue.OfInterface("", null);
         }
-        if (nameLength > MaxInterfaceNameBytes)
+        if (nameLength > GobLimits.MaxInterfaceNameBytes)
         {
-            throw new GobException($"interface type name of {nameLength} bytes (at most {MaxInterfaceNameBytes})");
+            throw new GobException($"interface type name of {nameLength} bytes (at most {GobLimits.MaxInterfaceNameBytes})");
         }
-        var name = Encoding.UTF8.GetString(_reader.ReadSpan(nameLength));
+        var nameBytes = _reader.ReadSpan(nameLength);
+        Charge(GobValue.NodeBytes + StringBytes + 2L * nameBytes.Length);
+        var name = Encoding.UTF8.GetString(nameBytes);
         var concreteId = ReadTypeSequence();
         _ = _reader.ReadUint(); // byte count of the value; informational only
         var typeId = CheckId(concreteId);
@@ -195,19 +293,69 @@ internal sealed class GobStreamDecoder
         {
             if (_reader.Remaining == 0)
             {
-                _reader.LoadContinuation();
+                var allowed = (int)Math.Max(0, GobLimits.MaxValueWireBytes - LastValueWireBytes);
+                _reader.LoadContinuation(allowed, $"value spans more than {GobLimits.MaxValueWireBytes} bytes of messages");
+                LastValueWireBytes += _reader.MessageLength;
             }
+            var start = _reader.Position;
             var id = _reader.ReadInt();
             if (id >= 0)
             {
                 return id;
             }
-            Types.Define(-id, GobWireTypeReader.Read(_reader));
+            var allowance = GobLimits.MaxDefinitionBytesPerStream - (int)Types.DefinitionBytes;
+            Types.Define(-id, GobWireTypeReader.Read(_reader, allowance), _reader.Position - start);
             if (_reader.Remaining > 0)
             {
                 // Nested definitions are followed by the count of the delimited value after them.
                 _ = _reader.ReadUint();
             }
+        }
+    }
+
+    private byte[] ReadBytes(string what)
+    {
+        var length = _reader.ReadLength(what);
+        if (length == 0)
+        {
+            return [];
+        }
+        Charge(GobValue.NodeBytes + ArrayBytes + length);
+        return _reader.ReadSpan((ulong)length).ToArray();
+    }
+
+    /// <summary>UTF-16 takes at most two bytes per UTF-8 byte; charged before decoding.</summary>
+    private string ReadString(string what)
+    {
+        var length = _reader.ReadLength(what);
+        if (length == 0)
+        {
+            return "";
+        }
+        Charge(GobValue.NodeBytes + StringBytes + 2L * length);
+        return Encoding.UTF8.GetString(_reader.ReadSpan((ulong)length));
+    }
+
+    /// <summary>Charges a node unless it is one of the shared one-byte values.</summary>
+    private GobValue Charged(GobValue value)
+    {
+        if (!GobValue.IsShared(value))
+        {
+            Charge(GobValue.NodeBytes);
+        }
+        return value;
+    }
+
+    private void Charge(long bytes)
+    {
+        LastValueDecodedBytes += bytes;
+        var limit = Math.Min(GobLimits.MaxDecodedBytes,
+            (long)GobLimits.DecodedBytesPerWireByte * LastValueWireBytes + GobLimits.DecodedSlackBytes);
+        if (LastValueDecodedBytes > limit)
+        {
+            throw new GobException(
+                $"value would decode to more than {limit} bytes (allowed: {GobLimits.DecodedBytesPerWireByte} per byte of its " +
+                $"{LastValueWireBytes} bytes of messages plus {GobLimits.DecodedSlackBytes}, at most {GobLimits.MaxDecodedBytes})");
         }
     }
 

@@ -11,7 +11,11 @@ internal sealed class GobTypeTable
 
     public int Count => _types.Count;
 
-    public void Define(long id, GobWireType type)
+    /// <summary>Wire bytes of every definition received: they stay in memory for the stream's life.</summary>
+    public long DefinitionBytes { get; private set; }
+
+    /// <summary>Adds a definition that took <paramref name="wireBytes"/> bytes on the wire.</summary>
+    public void Define(long id, GobWireType type, int wireBytes)
     {
         if (id <= GobTypeIds.FirstUserId || id > int.MaxValue)
         {
@@ -25,6 +29,11 @@ internal sealed class GobTypeTable
         {
             throw new GobException($"more than {MaxDefinitions} type definitions on one stream");
         }
+        if (DefinitionBytes + wireBytes > GobLimits.MaxDefinitionBytesPerStream)
+        {
+            throw new GobException($"type definitions on this stream take more than {GobLimits.MaxDefinitionBytesPerStream} bytes");
+        }
+        DefinitionBytes += wireBytes;
         _types.Add((int)id, type);
         _containsInterface.Clear();
     }
@@ -47,27 +56,47 @@ internal sealed class GobTypeTable
         {
             return known;
         }
-        var result = Walk(id, []);
+        var result = Walk(id);
         _containsInterface[id] = result;
         return result;
     }
 
-    private bool Walk(int id, HashSet<int> visiting)
+    /// <summary>
+    /// Searches the definitions reachable from <paramref name="start"/> for the interface type,
+    /// with an explicit stack: a chain of thousands of definitions must not recurse per link.
+    /// </summary>
+    private bool Walk(int start)
     {
-        if (id == GobTypeIds.Interface)
+        var seen = new HashSet<int>();
+        var pending = new Stack<int>();
+        pending.Push(start);
+        while (pending.TryPop(out var id))
         {
-            return true;
+            if (id == GobTypeIds.Interface)
+            {
+                return true;
+            }
+            if (!_types.TryGetValue(id, out var type) || !seen.Add(id))
+            {
+                continue;
+            }
+            switch (type.Kind)
+            {
+                case GobWireKind.Array or GobWireKind.Slice:
+                    pending.Push(type.ElemId);
+                    break;
+                case GobWireKind.Map:
+                    pending.Push(type.KeyId);
+                    pending.Push(type.ElemId);
+                    break;
+                case GobWireKind.Struct:
+                    foreach (var field in type.Fields)
+                    {
+                        pending.Push(field.TypeId);
+                    }
+                    break;
+            }
         }
-        if (!_types.TryGetValue(id, out var type) || !visiting.Add(id))
-        {
-            return false;
-        }
-        return type.Kind switch
-        {
-            GobWireKind.Array or GobWireKind.Slice => Walk(type.ElemId, visiting),
-            GobWireKind.Map => Walk(type.KeyId, visiting) || Walk(type.ElemId, visiting),
-            GobWireKind.Struct => type.Fields.Any(f => Walk(f.TypeId, visiting)),
-            _ => false,
-        };
+        return false;
     }
 }

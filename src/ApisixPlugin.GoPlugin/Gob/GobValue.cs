@@ -1,8 +1,9 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 
 namespace ApisixPlugin.GoPlugin.Gob;
 
-internal enum GobKind
+internal enum GobKind : byte
 {
     Bool,
     Int,
@@ -22,44 +23,92 @@ internal enum GobKind
 /// A decoded gob value as a tree. Gob omits zero values, so the accessors answer a missing
 /// field or a nil interface with the zero value instead of failing.
 /// </summary>
+/// <remarks>
+/// Kept small because hostile input decodes into millions of these: one scalar and one reference
+/// (48 bytes a node), struct fields and list items in exact-size arrays, and the values a single
+/// wire byte can carry (bools, small numbers, empty strings and lists) shared.
+/// </remarks>
 internal sealed class GobValue
 {
-    private static readonly Dictionary<string, GobValue> NoFields = [];
+    /// <summary>What a node costs on the heap: object header, method table, three fields.</summary>
+    public const int NodeBytes = 48;
 
-    private GobValue(GobKind kind) => Kind = kind;
+    private static readonly GobValue[] SmallInts = Enumerable.Range(SmallIntMin, 128).Select(i => new GobValue(GobKind.Int, "", (ulong)i, null)).ToArray();
+    private static readonly GobValue[] SmallUints = Enumerable.Range(0, 128).Select(i => new GobValue(GobKind.Uint, "", (ulong)i, null)).ToArray();
+    private static readonly GobValue True = new(GobKind.Bool, "", 1, null);
+    private static readonly GobValue False = new(GobKind.Bool, "", 0, null);
+    private static readonly GobValue EmptyString = new(GobKind.String, "", 0, "");
+    private static readonly GobValue EmptyBytes = new(GobKind.Bytes, "", 0, Array.Empty<byte>());
+    private static readonly GobValue EmptyList = new(GobKind.List, "", 0, Array.Empty<GobValue>());
+    private static readonly GobValue EmptyMap = new(GobKind.Map, "", 0, Array.Empty<KeyValuePair<GobValue, GobValue>>());
+    private static readonly GobValue NilInterface = new(GobKind.Interface, "", 0, null);
+    private const int SmallIntMin = -64;
+
+    // Bool, Int, Uint: the number; Float and Complex: the (real) bits.
+    private readonly ulong _scalar;
+    // byte[] (Bytes, Encoded), string (String), field pairs (Struct), GobValue[] (List),
+    // entry pairs (Map), the concrete GobValue (Interface), boxed imaginary part (Complex).
+    private readonly object? _ref;
+
+    private GobValue(GobKind kind, string typeName, ulong scalar, object? reference)
+    {
+        Kind = kind;
+        TypeName = typeName;
+        _scalar = scalar;
+        _ref = reference;
+    }
 
     public GobKind Kind { get; }
     /// <summary>Struct type name, interface concrete-type name, or encoder type name.</summary>
-    public string TypeName { get; private init; } = "";
-    public long Int { get; private init; }
-    public ulong Uint { get; private init; }
-    public double Float { get; private init; }
-    public double Imaginary { get; private init; }
-    public byte[] Bytes { get; private init; } = [];
-    public string Text { get; private init; } = "";
-    public IReadOnlyDictionary<string, GobValue> Fields { get; private init; } = NoFields;
-    public IReadOnlyList<GobValue> Items { get; private init; } = [];
-    public IReadOnlyList<KeyValuePair<GobValue, GobValue>> Entries { get; private init; } = [];
+    public string TypeName { get; }
+    public long Int => Kind == GobKind.Int ? unchecked((long)_scalar) : 0;
+    public ulong Uint => Kind is GobKind.Uint or GobKind.Bool ? _scalar : 0;
+    public double Float => Kind is GobKind.Float or GobKind.Complex ? BitConverter.UInt64BitsToDouble(_scalar) : 0;
+    public double Imaginary => _ref is double imaginary ? imaginary : 0;
+    public byte[] Bytes => _ref as byte[] ?? [];
+    public string Text => _ref as string ?? "";
+    public IReadOnlyDictionary<string, GobValue> Fields => new FieldView(FieldArray);
+    public IReadOnlyList<GobValue> Items => _ref as GobValue[] ?? [];
+    public IReadOnlyList<KeyValuePair<GobValue, GobValue>> Entries => _ref as KeyValuePair<GobValue, GobValue>[] ?? [];
     /// <summary>The concrete value of an interface; null for a nil interface.</summary>
-    public GobValue? Concrete { get; private init; }
+    public GobValue? Concrete => Kind == GobKind.Interface ? _ref as GobValue : null;
 
-    public static GobValue OfBool(bool value) => new(GobKind.Bool) { Uint = value ? 1UL : 0UL };
-    public static GobValue OfInt(long value) => new(GobKind.Int) { Int = value };
-    public static GobValue OfUint(ulong value) => new(GobKind.Uint) { Uint = value };
-    public static GobValue OfFloat(double value) => new(GobKind.Float) { Float = value };
+    private KeyValuePair<string, GobValue>[] FieldArray => _ref as KeyValuePair<string, GobValue>[] ?? [];
+
+    /// <summary>Shared instances for the values that fit one wire byte, so they cost nothing each.</summary>
+    public static bool IsShared(GobValue value) =>
+        value.Kind switch
+        {
+            GobKind.Bool => true,
+            GobKind.Int => value.Int is >= SmallIntMin and < SmallIntMin + 128,
+            GobKind.Uint => value.Uint < 128,
+            GobKind.String => value.Text.Length == 0,
+            GobKind.Bytes => value.Bytes.Length == 0 && value.TypeName.Length == 0,
+            GobKind.List => value.Items.Count == 0,
+            GobKind.Map => value.Entries.Count == 0,
+            GobKind.Interface => value.Concrete is null && value.TypeName.Length == 0,
+            _ => false,
+        };
+
+    public static GobValue OfBool(bool value) => value ? True : False;
+    public static GobValue OfInt(long value) =>
+        value is >= SmallIntMin and < SmallIntMin + 128 ? SmallInts[value - SmallIntMin] : new(GobKind.Int, "", unchecked((ulong)value), null);
+    public static GobValue OfUint(ulong value) => value < 128 ? SmallUints[value] : new(GobKind.Uint, "", value, null);
+    public static GobValue OfFloat(double value) => new(GobKind.Float, "", BitConverter.DoubleToUInt64Bits(value), null);
     public static GobValue OfComplex(double real, double imaginary) =>
-        new(GobKind.Complex) { Float = real, Imaginary = imaginary };
-    public static GobValue OfBytes(byte[] value) => new(GobKind.Bytes) { Bytes = value };
-    public static GobValue OfString(string value) => new(GobKind.String) { Text = value };
-    public static GobValue OfStruct(string typeName, Dictionary<string, GobValue> fields) =>
-        new(GobKind.Struct) { TypeName = typeName, Fields = fields };
-    public static GobValue OfList(List<GobValue> items) => new(GobKind.List) { Items = items };
-    public static GobValue OfMap(List<KeyValuePair<GobValue, GobValue>> entries) =>
-        new(GobKind.Map) { Entries = entries };
+        new(GobKind.Complex, "", BitConverter.DoubleToUInt64Bits(real), imaginary);
+    public static GobValue OfBytes(byte[] value) => value.Length == 0 ? EmptyBytes : new(GobKind.Bytes, "", 0, value);
+    public static GobValue OfString(string value) => value.Length == 0 ? EmptyString : new(GobKind.String, "", 0, value);
+    public static GobValue OfStruct(string typeName, Dictionary<string, GobValue> fields) => OfStructFields(typeName, fields.ToArray());
+    /// <summary>Fields in wire order; a name sent twice keeps the later value.</summary>
+    public static GobValue OfStructFields(string typeName, KeyValuePair<string, GobValue>[] fields) =>
+        new(GobKind.Struct, typeName, 0, fields);
+    public static GobValue OfList(GobValue[] items) => items.Length == 0 ? EmptyList : new(GobKind.List, "", 0, items);
+    public static GobValue OfMap(KeyValuePair<GobValue, GobValue>[] entries) =>
+        entries.Length == 0 ? EmptyMap : new(GobKind.Map, "", 0, entries);
     public static GobValue OfInterface(string name, GobValue? concrete) =>
-        new(GobKind.Interface) { TypeName = name, Concrete = concrete };
-    public static GobValue OfEncoded(string typeName, byte[] bytes) =>
-        new(GobKind.Encoded) { TypeName = typeName, Bytes = bytes };
+        concrete is null && name.Length == 0 ? NilInterface : new(GobKind.Interface, name, 0, concrete);
+    public static GobValue OfEncoded(string typeName, byte[] bytes) => new(GobKind.Encoded, typeName, 0, bytes);
 
     /// <summary>Looks through interfaces to the value they hold.</summary>
     public GobValue? Unwrapped => Kind == GobKind.Interface ? Concrete?.Unwrapped : this;
@@ -68,7 +117,21 @@ internal sealed class GobValue
     public GobValue? Field(string name)
     {
         var self = Unwrapped;
-        return self is { Kind: GobKind.Struct } && self.Fields.TryGetValue(name, out var value) ? value : null;
+        return self is { Kind: GobKind.Struct } ? Find(self.FieldArray, name) : null;
+    }
+
+    private static GobValue? Find(KeyValuePair<string, GobValue>[] fields, string name)
+    {
+        // From the end: a struct type that names a field twice keeps the later value, as a
+        // dictionary filled in wire order would.
+        for (var i = fields.Length - 1; i >= 0; i--)
+        {
+            if (string.Equals(fields[i].Key, name, StringComparison.Ordinal))
+            {
+                return fields[i].Value;
+            }
+        }
+        return null;
     }
 
     /// <summary>Follows a path of struct field names; null as soon as one is absent.</summary>
@@ -125,10 +188,55 @@ internal sealed class GobValue
         GobKind.Uint => Uint.ToString(CultureInfo.InvariantCulture),
         GobKind.Float => Float.ToString(CultureInfo.InvariantCulture),
         GobKind.String => Text,
-        GobKind.Struct => $"{TypeName}{{{string.Join(", ", Fields.Select(f => f.Key + ":" + f.Value))}}}",
+        GobKind.Struct => $"{TypeName}{{{string.Join(", ", FieldArray.Select(f => f.Key + ":" + f.Value))}}}",
         GobKind.List => $"[{string.Join(", ", Items)}]",
         GobKind.Map => $"map[{string.Join(", ", Entries.Select(e => e.Key + ":" + e.Value))}]",
         GobKind.Interface => Concrete is null ? "nil" : $"({TypeName}){Concrete}",
         _ => $"{Kind}({Bytes.Length} bytes)",
     };
+
+    /// <summary>The fields as a dictionary, made on request: decoding keeps only the array.</summary>
+    private sealed class FieldView(KeyValuePair<string, GobValue>[] fields) : IReadOnlyDictionary<string, GobValue>
+    {
+        public GobValue this[string key] => Find(fields, key) ?? throw new KeyNotFoundException(key);
+        public IEnumerable<string> Keys => this.Select(f => f.Key);
+        public IEnumerable<GobValue> Values => this.Select(f => f.Value);
+        public bool ContainsKey(string key) => Find(fields, key) is not null;
+
+        public int Count
+        {
+            get
+            {
+                var count = 0;
+                for (var i = 0; i < fields.Length; i++)
+                {
+                    count += IsFirst(i) ? 1 : 0;
+                }
+                return count;
+            }
+        }
+
+        public bool TryGetValue(string key, [MaybeNullWhen(false)] out GobValue value)
+        {
+            value = Find(fields, key);
+            return value is not null;
+        }
+
+        /// <summary>Each name once, with its later value, like a dictionary.</summary>
+        public IEnumerator<KeyValuePair<string, GobValue>> GetEnumerator()
+        {
+            for (var i = 0; i < fields.Length; i++)
+            {
+                if (IsFirst(i))
+                {
+                    yield return new(fields[i].Key, Find(fields, fields[i].Key)!);
+                }
+            }
+        }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+
+        private bool IsFirst(int index) =>
+            Array.FindIndex(fields, f => string.Equals(f.Key, fields[index].Key, StringComparison.Ordinal)) == index;
+    }
 }

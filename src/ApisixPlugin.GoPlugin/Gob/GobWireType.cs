@@ -28,4 +28,10 @@ internal sealed class GobWireType
     public IReadOnlyList<GobField> Fields { get; init; } = [];
 
     public bool IsStruct => Kind == GobWireKind.Struct;
+
+    /// <summary>
+    /// This struct type's value with no field set, made once per stream and shared: one wire
+    /// byte each, a slice of them must not cost a node per element.
+    /// </summary>
+    public GobValue? EmptyValue { get; set; }
 }

@@ -34,10 +34,10 @@ public sealed class GobHostileInputTests
     }
 
     [Fact]
-    public void Message_longer_than_64_MiB()
+    public void Message_longer_than_16_MiB()
     {
-        var error = Fails(GobBytes.Hex("fc 04000001 00"));
-        Assert.Contains("67108865 bytes exceeds the limit of 67108864", error.Message, StringComparison.Ordinal);
+        var error = Fails(GobBytes.Hex("fc 01000001 00"));
+        Assert.Contains("16777217 bytes exceeds the limit of 16777216", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
