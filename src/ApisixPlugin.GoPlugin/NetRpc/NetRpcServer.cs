@@ -13,6 +13,14 @@ namespace ApisixPlugin.GoPlugin.NetRpc;
 /// </summary>
 internal sealed class NetRpcServer : IDisposable
 {
+    /// <summary>
+    /// Calls one stream runs at once. argo-rollouts reconciles with 10 workers by default
+    /// (--rollout-threads), each making one call at a time; beyond this the next request is not
+    /// read until a call finishes, so the peer's window fills and it waits, instead of each
+    /// pipelined call holding its decoded argument.
+    /// </summary>
+    public const int MaxCallsInFlight = 32;
+
     private readonly YamuxStream _stream;
     private readonly INetRpcService _service;
     private readonly IPluginLog _log;
@@ -21,6 +29,7 @@ internal sealed class NetRpcServer : IDisposable
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly ConcurrentDictionary<long, Task> _inFlight = new();
     private readonly CancellationTokenSource _stopping = new();
+    private readonly SemaphoreSlim _callSlots = new(MaxCallsInFlight, MaxCallsInFlight);
     private long _nextCall;
 
     public NetRpcServer(YamuxStream stream, INetRpcService service, IPluginLog log, string name)
@@ -55,8 +64,14 @@ internal sealed class NetRpcServer : IDisposable
         string? failure = null;
         try
         {
-            while (ReadRequest(decoder) is var (method, seq, body))
+            while (true)
             {
+                // A free slot before the next request is read: the calls beyond wait on the wire.
+                _callSlots.Wait();
+                if (ReadRequest(decoder) is not var (method, seq, body))
+                {
+                    break;
+                }
                 var id = Interlocked.Increment(ref _nextCall);
                 // Runs inline until the handler awaits (a sidecar call); an instant answer costs no thread hop.
                 var call = DispatchAsync(method, seq, body);
@@ -98,6 +113,7 @@ internal sealed class NetRpcServer : IDisposable
     {
         _stopping.Dispose();
         _writeLock.Dispose();
+        _callSlots.Dispose();
     }
 
     private (string Method, ulong Seq, GobValue Body)? ReadRequest(GobStreamDecoder decoder)
@@ -129,19 +145,27 @@ internal sealed class NetRpcServer : IDisposable
 
     private async Task DispatchAsync(string method, ulong seq, GobValue body)
     {
-        NetRpcReply reply;
         try
         {
-            reply = await _service.InvokeAsync(method, body, _stopping.Token).ConfigureAwait(false);
+            NetRpcReply reply;
+            try
+            {
+                reply = await _service.InvokeAsync(method, body, _stopping.Token).ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                _log.Write(PluginLogLevel.Error, "call failed", ("method", method), ("seq", seq), ("error", e.Message));
+                reply = NetRpcReply.Failure(e.Message);
+            }
+            if (await WriteResponseAsync(method, seq, reply).ConfigureAwait(false))
+            {
+                reply.AfterSent?.Invoke();
+            }
         }
-        catch (Exception e)
+        finally
         {
-            _log.Write(PluginLogLevel.Error, "call failed", ("method", method), ("seq", seq), ("error", e.Message));
-            reply = NetRpcReply.Failure(e.Message);
-        }
-        if (await WriteResponseAsync(method, seq, reply).ConfigureAwait(false))
-        {
-            reply.AfterSent?.Invoke();
+            // Before the task completes, so Serve's wait for the calls in flight covers it.
+            _callSlots.Release();
         }
     }
 

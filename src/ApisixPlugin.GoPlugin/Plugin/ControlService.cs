@@ -30,8 +30,14 @@ internal sealed class ControlService : INetRpcService
             _ => NetRpcErrors.UnknownMethod(serviceMethod, "Control", "Dispenser"),
         });
 
-    private NetRpcReply Dispense(string name) =>
-        _plugins.TryGetValue(name, out var service)
-            ? NetRpcReply.Uint(_broker.Register(name, service))
-            : NetRpcReply.Failure($"unknown plugin type: {name}");
+    private NetRpcReply Dispense(string name)
+    {
+        if (!_plugins.TryGetValue(name, out var service))
+        {
+            return NetRpcReply.Failure($"unknown plugin type: {name}");
+        }
+        return _broker.TryRegister(name, service, out var id)
+            ? NetRpcReply.Uint(id)
+            : NetRpcReply.Failure($"{BrokerRegistry.MaxPending} dispensed plugin streams are waiting to be opened; open those first");
+    }
 }

@@ -12,19 +12,24 @@ namespace ApisixPlugin.GoPlugin.Plugin;
 /// </summary>
 internal sealed class GoPluginConnection
 {
+    /// <summary>
+    /// Each broker stream has its own thread; argo dispenses one plugin per connection, so a few
+    /// suffice, and a peer opening streams by the thousand gets them reset instead. A stream
+    /// that sends no id within <see cref="GoPluginServerOptions.BrokerTimeout"/> is reset, so
+    /// silent streams cannot keep these slots from the host's real one.
+    /// </summary>
+    internal const int MaxBrokerStreams = 32;
+
     private readonly Stream _transport;
     private readonly GoPluginServerOptions _options;
-    // Each broker stream has its own thread; argo dispenses one plugin per connection, so a few
-    // suffice, and a peer opening streams by the thousand gets them reset instead.
-    private const int MaxBrokerStreams = 32;
-
-    private readonly BrokerRegistry _broker = new();
+    private readonly BrokerRegistry _broker;
     private int _brokerStreams;
 
     public GoPluginConnection(Stream transport, GoPluginServerOptions options)
     {
         _transport = transport;
         _options = options;
+        _broker = new BrokerRegistry(options.Time, options.BrokerTimeout);
     }
 
     public async Task<string> RunAsync()
@@ -91,7 +96,9 @@ internal sealed class GoPluginConnection
         Span<byte> idBytes = stackalloc byte[4];
         try
         {
+            stream.ReadTimeout = (int)Math.Ceiling(_options.BrokerTimeout.TotalMilliseconds);
             stream.ReadExactly(idBytes);
+            stream.ReadTimeout = Timeout.Infinite;
         }
         catch (Exception e) when (e is IOException or EndOfStreamException)
         {

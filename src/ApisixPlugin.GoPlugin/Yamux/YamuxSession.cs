@@ -13,6 +13,22 @@ namespace ApisixPlugin.GoPlugin.Yamux;
 internal sealed class YamuxSession : IAsyncDisposable
 {
     public const uint InitialWindow = 256 * 1024;
+
+    /// <summary>
+    /// Ping answers queued and not yet written. yamux's keepalive sends its next ping only after
+    /// the last was answered, so a healthy peer has one outstanding; pings beyond this many are
+    /// dropped (a peer that is really waiting times out, as it would on a dead link), so an
+    /// unread ping flood cannot grow the queue.
+    /// </summary>
+    public const int MaxPendingPingAcks = 16;
+
+    /// <summary>
+    /// Other answers the reader queued (ACKs of SYNs, resets of refused streams) and the socket
+    /// has not taken. argo opens four streams; a thousand unread answers means the peer opens
+    /// streams without reading its side of the connection, and the session ends.
+    /// </summary>
+    public const int MaxReaderBacklog = 1024;
+
     private const int AcceptBacklog = 256;
     private const int MaxOpenStreams = 1024;
     private const int WriteBatchBytes = 64 * 1024;
@@ -20,7 +36,9 @@ internal sealed class YamuxSession : IAsyncDisposable
     private readonly Stream _transport;
     private readonly Action<string>? _onClosed;
     private readonly ConcurrentDictionary<uint, YamuxStream> _streams = new();
-    private readonly ConcurrentQueue<(YamuxHeader Header, byte[]? Payload)> _outgoing = new();
+    private readonly ConcurrentQueue<(YamuxHeader Header, byte[]? Payload, FrameOrigin Origin)> _outgoing = new();
+    private int _pendingPingAcks;
+    private int _readerBacklog;
     private readonly ArrayBufferWriter<byte> _batch = new(WriteBatchBytes);
     private int _writerActive;
     private readonly Channel<YamuxStream> _accepted =
@@ -38,6 +56,9 @@ internal sealed class YamuxSession : IAsyncDisposable
     public Task<string> Closed => _closed.Task;
 
     public int OpenStreams => _streams.Count;
+
+    /// <summary>Frames waiting to be written to the socket.</summary>
+    internal int QueuedFrames => _outgoing.Count;
 
     public void Start() => _readLoop = Task.Run(ReadLoopAsync);
 
@@ -65,17 +86,37 @@ internal sealed class YamuxSession : IAsyncDisposable
         {
             return;
         }
-        _outgoing.Enqueue((header, payload));
+        _outgoing.Enqueue((header, payload, FrameOrigin.Stream));
         DrainOutgoing();
     }
 
     /// <summary>
-    /// The reader loop must never wait on the socket's send side, so what it sends (ACKs, pings)
-    /// is written from the thread pool.
+    /// The reader loop must never wait on the socket's send side, so what it sends (ACKs, RSTs)
+    /// is written from the thread pool; how much of it waits unwritten is bounded.
     /// </summary>
-    private void SendFromReader(YamuxHeader header)
+    internal void SendFromReader(YamuxHeader header)
     {
-        _outgoing.Enqueue((header, null));
+        if (Interlocked.Increment(ref _readerBacklog) > MaxReaderBacklog)
+        {
+            throw new YamuxProtocolException(
+                $"peer is not reading: {MaxReaderBacklog} answers to its frames are waiting for the socket");
+        }
+        QueueFromReader(header, FrameOrigin.Reader);
+    }
+
+    private void AnswerPing(uint value)
+    {
+        if (Interlocked.Increment(ref _pendingPingAcks) > MaxPendingPingAcks)
+        {
+            Interlocked.Decrement(ref _pendingPingAcks);
+            return;
+        }
+        QueueFromReader(YamuxHeader.Create(YamuxFrameType.Ping, YamuxFlags.Ack, 0, value), FrameOrigin.PingAck);
+    }
+
+    private void QueueFromReader(YamuxHeader header, FrameOrigin origin)
+    {
+        _outgoing.Enqueue((header, null, origin));
         ThreadPool.UnsafeQueueUserWorkItem(static session => session.DrainOutgoing(), this, preferLocal: false);
     }
 
@@ -93,6 +134,14 @@ internal sealed class YamuxSession : IAsyncDisposable
                 {
                     while (_batch.WrittenCount < WriteBatchBytes && _outgoing.TryDequeue(out var frame))
                     {
+                        if (frame.Origin == FrameOrigin.PingAck)
+                        {
+                            Interlocked.Decrement(ref _pendingPingAcks);
+                        }
+                        else if (frame.Origin == FrameOrigin.Reader)
+                        {
+                            Interlocked.Decrement(ref _readerBacklog);
+                        }
                         frame.Header.WriteTo(_batch.GetSpan(YamuxHeader.Size));
                         _batch.Advance(YamuxHeader.Size);
                         if (frame.Payload is { Length: > 0 } payload)
@@ -175,7 +224,7 @@ internal sealed class YamuxSession : IAsyncDisposable
                     case YamuxFrameType.Ping:
                         if (header.Has(YamuxFlags.Syn))
                         {
-                            SendFromReader(YamuxHeader.Create(YamuxFrameType.Ping, YamuxFlags.Ack, 0, header.Length));
+                            AnswerPing(header.Length);
                         }
                         break;
                     case YamuxFrameType.GoAway:
@@ -262,7 +311,7 @@ internal sealed class YamuxSession : IAsyncDisposable
         SendFromReader(YamuxHeader.Create(YamuxFrameType.WindowUpdate, YamuxFlags.Ack, id, 0));
         if (_streams.Count > MaxOpenStreams || !_accepted.Writer.TryWrite(stream))
         {
-            stream.Reset();
+            stream.ResetFromReader();
             return null;
         }
         return stream;
@@ -289,4 +338,12 @@ internal sealed class YamuxSession : IAsyncDisposable
             ArrayPool<byte>.Shared.Return(scratch);
         }
     }
+}
+
+/// <summary>Who queued a frame: the counts of what the reader queued are bounded.</summary>
+internal enum FrameOrigin : byte
+{
+    Stream,
+    Reader,
+    PingAck,
 }

@@ -24,6 +24,7 @@ internal sealed class YamuxStream : Stream
     private bool _localClosed;
     private bool _reset;
     private string? _sessionFailure;
+    private int _readTimeout = Timeout.Infinite;
 
     internal YamuxStream(YamuxSession session, uint id)
     {
@@ -36,6 +37,14 @@ internal sealed class YamuxStream : Stream
     public override bool CanRead => true;
     public override bool CanWrite => true;
     public override bool CanSeek => false;
+    public override bool CanTimeout => true;
+
+    /// <summary>How long a read waits for data, in ms; a read that gets none fails with an IOException.</summary>
+    public override int ReadTimeout
+    {
+        get => _readTimeout;
+        set => _readTimeout = value is >= 0 or Timeout.Infinite ? value : throw new ArgumentOutOfRangeException(nameof(value));
+    }
     public override long Length => throw new NotSupportedException();
     public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
@@ -60,6 +69,8 @@ internal sealed class YamuxStream : Stream
         }
         long credit = 0;
         int copied;
+        var timeout = _readTimeout;
+        var deadline = timeout == Timeout.Infinite ? long.MaxValue : Environment.TickCount64 + timeout;
         lock (_gate)
         {
             while (_buffered == 0)
@@ -76,7 +87,17 @@ internal sealed class YamuxStream : Stream
                 {
                     throw new IOException($"yamux stream {Id}: session closed: {_sessionFailure}");
                 }
-                Monitor.Wait(_gate);
+                if (timeout == Timeout.Infinite)
+                {
+                    Monitor.Wait(_gate);
+                    continue;
+                }
+                var left = deadline - Environment.TickCount64;
+                if (left <= 0)
+                {
+                    throw new IOException($"yamux stream {Id}: no data within {timeout} ms");
+                }
+                Monitor.Wait(_gate, (int)left);
             }
             copied = 0;
             while (copied < buffer.Length && _segments.Count > 0)
@@ -186,6 +207,24 @@ internal sealed class YamuxStream : Stream
         }
         _session.Send(YamuxHeader.Create(YamuxFrameType.WindowUpdate, YamuxFlags.Rst, Id, 0));
         _session.Forget(Id);
+    }
+
+    /// <summary>
+    /// Reset by the session's reader, which must never wait on the socket: the RST is queued
+    /// for the thread pool to write.
+    /// </summary>
+    internal void ResetFromReader()
+    {
+        lock (_gate)
+        {
+            if (_reset || _sessionFailure is not null)
+            {
+                return;
+            }
+            MarkReset();
+        }
+        _session.Forget(Id);
+        _session.SendFromReader(YamuxHeader.Create(YamuxFrameType.WindowUpdate, YamuxFlags.Rst, Id, 0));
     }
 
     protected override void Dispose(bool disposing)

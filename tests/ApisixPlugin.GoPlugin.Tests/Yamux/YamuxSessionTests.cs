@@ -202,4 +202,68 @@ public sealed class YamuxSessionTests : IAsyncLifetime
         Assert.Contains("GoAway", await _session.Closed.WaitAsync(TimeSpan.FromSeconds(5)), StringComparison.Ordinal);
         Assert.Null(await _session.AcceptAsync());
     }
+
+    [Fact]
+    public async Task An_unread_ping_flood_queues_at_most_a_few_answers_and_the_session_still_answers_later()
+    {
+        // 200,000 pings from a peer that reads nothing: the socket's send side fills up, and
+        // each unanswered ping used to stay queued (8 to 226 MB in the bridge).
+        const int pings = 200_000;
+        var flood = new byte[pings * YamuxHeader.Size];
+        for (var i = 0; i < pings; i++)
+        {
+            YamuxHeader.Create(YamuxFrameType.Ping, YamuxFlags.Syn, 0, (uint)i).WriteTo(flood.AsSpan(i * YamuxHeader.Size));
+        }
+        await _pair.Client.WriteAsync(flood);
+        // Frames are handled in order: once stream 1 is accepted, every ping before it was seen.
+        await _peer.OpenAsync(1);
+        Assert.Equal(1u, (await AcceptAsync()).Id);
+        Assert.InRange(_session.QueuedFrames, 0, YamuxSession.MaxPendingPingAcks + 1);
+
+        // Reading again, the peer gets what was answered, then answers to new pings.
+        await _peer.ReceiveUntilAsync(h => h.Type == YamuxFrameType.WindowUpdate && h.StreamId == 1);
+        await _peer.SendAsync(YamuxFrameType.Ping, YamuxFlags.Syn, 0, 0xBEEF);
+        await _peer.ReceiveUntilAsync(h => h.Type == YamuxFrameType.Ping && h.Length == 0xBEEF);
+        Assert.False(_session.Closed.IsCompleted);
+    }
+
+    [Fact]
+    public async Task A_peer_that_opens_and_resets_streams_without_reading_has_its_session_closed()
+    {
+        // Each SYN is answered with an ACK at once; a peer that never reads them and resets each
+        // stream itself would keep the answers queued without end.
+        var accepting = Task.Run(async () =>
+        {
+            while (await _session.AcceptAsync() is not null)
+            {
+            }
+        });
+        const int streams = 100_000;
+        var frames = new byte[2 * streams * YamuxHeader.Size];
+        for (var i = 0; i < streams; i++)
+        {
+            var id = (uint)(2 * i + 1);
+            YamuxHeader.Create(YamuxFrameType.WindowUpdate, YamuxFlags.Syn, id, 0).WriteTo(frames.AsSpan(2 * i * YamuxHeader.Size));
+            YamuxHeader.Create(YamuxFrameType.WindowUpdate, YamuxFlags.Rst, id, 0).WriteTo(frames.AsSpan((2 * i + 1) * YamuxHeader.Size));
+        }
+        var write = _pair.Client.WriteAsync(frames).AsTask();
+        var reason = await _session.Closed.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Contains("peer is not reading", reason, StringComparison.Ordinal);
+        await accepting.WaitAsync(TimeSpan.FromSeconds(5));
+        // The rest of the flood may or may not have fit in the socket before it closed.
+        await write.ContinueWith(_ => { }, TaskScheduler.Default).WaitAsync(TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
+    public async Task A_read_with_a_timeout_fails_when_nothing_arrives_in_time()
+    {
+        await _peer.OpenAsync(1);
+        var stream = await AcceptAsync();
+        stream.ReadTimeout = 50;
+        var error = Assert.Throws<IOException>(() => stream.ReadByte());
+        Assert.Contains("no data within 50 ms", error.Message, StringComparison.Ordinal);
+        stream.ReadTimeout = Timeout.Infinite;
+        await _peer.SendDataAsync(1, [7]);
+        Assert.Equal(7, stream.ReadByte());
+    }
 }
