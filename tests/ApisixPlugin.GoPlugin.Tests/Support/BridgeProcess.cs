@@ -9,7 +9,10 @@ internal sealed class BridgeProcess : IDisposable
 
     public Process Process { get; }
 
-    public static BridgeProcess Start(bool withCookie, params string[] args)
+    public static BridgeProcess Start(bool withCookie, params string[] args) => Start(withCookie, new Dictionary<string, string>(), args);
+
+    /// <summary>With extra environment, e.g. a container-like DOTNET_GCHeapHardLimit.</summary>
+    public static BridgeProcess Start(bool withCookie, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -28,7 +31,24 @@ internal sealed class BridgeProcess : IDisposable
             start.Environment["ARGO_ROLLOUTS_RPC_PLUGIN"] = "trafficrouter";
             start.Environment["PLUGIN_PROTOCOL_VERSIONS"] = "1";
         }
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
         return new BridgeProcess(Process.Start(start)!);
+    }
+
+    /// <summary>A line of /proc/PID/status in KiB, e.g. VmRSS (resident now) or VmHWM (resident peak).</summary>
+    public long StatusKiB(string field)
+    {
+        foreach (var line in File.ReadLines($"/proc/{Process.Id}/status"))
+        {
+            if (line.StartsWith(field + ":", StringComparison.Ordinal))
+            {
+                return long.Parse(line[(field.Length + 1)..].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
+            }
+        }
+        throw new InvalidOperationException($"no {field} in /proc/{Process.Id}/status");
     }
 
     public void Dispose()

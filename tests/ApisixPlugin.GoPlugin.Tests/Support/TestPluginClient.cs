@@ -17,7 +17,9 @@ internal sealed class TestPluginClient : IAsyncDisposable
     private readonly RawYamuxPeer _peer;
     private readonly ConcurrentDictionary<uint, Pipe> _inbound = new();
     private readonly ConcurrentDictionary<uint, bool> _headerDefined = new();
+    private readonly ConcurrentDictionary<uint, SendWindow> _windows = new();
     private readonly Task _pump;
+    private TaskCompletionSource _reading = Started();
 
     private TestPluginClient(Socket socket)
     {
@@ -36,13 +38,32 @@ internal sealed class TestPluginClient : IAsyncDisposable
         return new TestPluginClient(socket);
     }
 
+    /// <summary>Whole frames written as they are, e.g. a flood built in advance.</summary>
+    public ValueTask WriteFramesAsync(byte[] frames) => _transport.WriteAsync(frames);
+
     public async Task OpenAsync(uint id)
     {
         _inbound[id] = new Pipe();
+        _windows[id] = new SendWindow();
         await _peer.OpenAsync(id);
     }
 
-    public Task SendRawAsync(uint id, byte[] bytes) => _peer.SendDataAsync(id, bytes);
+    /// <summary>Sends within the server's window, waiting for its credit as a yamux client does.</summary>
+    public async Task SendRawAsync(uint id, byte[] bytes)
+    {
+        var window = _windows[id];
+        for (var offset = 0; offset < bytes.Length;)
+        {
+            var chunk = await window.TakeAsync(Math.Min(bytes.Length - offset, 64 * 1024));
+            await _peer.SendDataAsync(id, bytes[offset..(offset + chunk)]);
+            offset += chunk;
+        }
+    }
+
+    /// <summary>Stops reading the socket after the frame in hand, as a stuck peer would.</summary>
+    public void PauseReading() => _reading = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public void ResumeReading() => _reading.TrySetResult();
 
     /// <summary>net/rpc's request: <c>Request{ServiceMethod, Seq}</c> then the argument message(s).</summary>
     public Task CallAsync(uint id, string method, ulong seq, byte[] argument)
@@ -65,7 +86,7 @@ internal sealed class TestPluginClient : IAsyncDisposable
             w.WriteUint(0);
         });
         bytes.Raw(argument);
-        return _peer.SendDataAsync(id, bytes.ToArray());
+        return SendRawAsync(id, bytes.ToArray());
     }
 
     /// <summary>A decoder over everything the server sends on one stream.</summary>
@@ -85,7 +106,12 @@ internal sealed class TestPluginClient : IAsyncDisposable
         {
             while (true)
             {
+                await _reading.Task;
                 var (header, payload) = await _peer.ReceiveAsyncNoTimeout();
+                if (header.Type == YamuxFrameType.WindowUpdate && _windows.TryGetValue(header.StreamId, out var window))
+                {
+                    window.Add(header.Length);
+                }
                 if (header.Type == YamuxFrameType.Data && _inbound.TryGetValue(header.StreamId, out var pipe))
                 {
                     await pipe.Writer.WriteAsync(payload);
@@ -115,8 +141,53 @@ internal sealed class TestPluginClient : IAsyncDisposable
         }
     }
 
+    private static TaskCompletionSource Started()
+    {
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        started.SetResult();
+        return started;
+    }
+
+    /// <summary>Credit for one stream: 256 KiB to start with, more with each WindowUpdate.</summary>
+    private sealed class SendWindow
+    {
+        private readonly object _lock = new();
+        private long _credit = YamuxSession.InitialWindow;
+        private TaskCompletionSource _more = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void Add(uint delta)
+        {
+            lock (_lock)
+            {
+                _credit += delta;
+                _more.TrySetResult();
+            }
+        }
+
+        public async Task<int> TakeAsync(int wanted)
+        {
+            while (true)
+            {
+                Task wait;
+                lock (_lock)
+                {
+                    if (_credit > 0)
+                    {
+                        var taken = (int)Math.Min(wanted, _credit);
+                        _credit -= taken;
+                        return taken;
+                    }
+                    _more = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                    wait = _more.Task;
+                }
+                await wait.WaitAsync(TimeSpan.FromSeconds(30));
+            }
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
+        ResumeReading();
         _socket.Shutdown(SocketShutdown.Both);
         await _transport.DisposeAsync();
         await _pump.WaitAsync(TimeSpan.FromSeconds(5));
