@@ -62,6 +62,12 @@ internal sealed class YamuxSession : IAsyncDisposable
 
     public void Start() => _readLoop = Task.Run(ReadLoopAsync);
 
+    /// <summary>
+    /// Runs the reader on the calling thread instead (the fuzz target's way in): over a transport
+    /// whose reads complete at once it returns finished, and what it allocated is measurable.
+    /// </summary>
+    internal Task RunReaderOnThisThread() => _readLoop = ReadLoopAsync();
+
     /// <summary>The next stream the peer opened; null once the session has ended.</summary>
     public async ValueTask<YamuxStream?> AcceptAsync(CancellationToken cancellationToken = default)
     {
