@@ -19,8 +19,10 @@ internal static class SidecarErrorText
             {
                 StatusCode.DeadlineExceeded =>
                     $"{method}: apisix sidecar at {socketPath} did not answer within {timeout.TotalSeconds:0.###}s (DeadlineExceeded)",
-                StatusCode.Unavailable =>
-                    $"{method}: apisix sidecar at {socketPath} is unavailable (Unavailable): {error.Status.Detail}",
+                // The client made the status itself (no connection, or the connection failed as the
+                // call started, which it reports as Internal "Error starting gRPC call").
+                _ when error.StatusCode == StatusCode.Unavailable || error.Status.DebugException is not null =>
+                    $"{method}: apisix sidecar at {socketPath} is unavailable ({error.StatusCode}): {error.Status.Detail}",
                 _ => $"{method}: {error.StatusCode}: {error.Status.Detail}",
             };
 }
