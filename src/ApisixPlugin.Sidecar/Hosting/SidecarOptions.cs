@@ -98,6 +98,19 @@ internal sealed class SidecarOptionsFileValidator : IValidateOptions<SidecarOpti
         {
             failures.Add($"Sidecar:Kubeconfig: file '{options.Kubeconfig}' does not exist");
         }
+        else if (!string.IsNullOrEmpty(options.Kubeconfig))
+        {
+            // An empty or broken file otherwise fails later, as a NullReferenceException from
+            // deep in the client when the first service is built.
+            try
+            {
+                _ = Kubernetes.KubernetesServiceCollectionExtensions.ClientConfiguration(options.Kubeconfig);
+            }
+            catch (Exception e)
+            {
+                failures.Add($"Sidecar:Kubeconfig: '{options.Kubeconfig}' is not a usable kubeconfig ({e.GetType().Name}: {e.Message})");
+            }
+        }
 
         var folder = Path.GetDirectoryName(options.SocketPath);
         if (!string.IsNullOrEmpty(folder) && !Directory.Exists(folder))

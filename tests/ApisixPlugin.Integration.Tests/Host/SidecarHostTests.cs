@@ -17,6 +17,7 @@ public sealed class SidecarHostTests(SidecarClusterFixture fx)
     [InlineData("--plugin-name", "no-slash", "Sidecar:PluginName")]
     [InlineData("--metrics-port", "70000", "MetricsPort")]
     [InlineData("--kubeconfig", "/nonexistent/kubeconfig", "Sidecar:Kubeconfig")]
+    [InlineData("--kubeconfig", "/dev/null", "is not a usable kubeconfig")]
     [InlineData("--socket", "/nonexistent-folder/s.sock", "Sidecar:SocketPath")]
     [InlineData("--socket-mode", "999", "Sidecar:SocketMode")]
     [InlineData("--route-namespaces", "team-a,Team_B", "Sidecar:RouteNamespaces")]
