@@ -32,21 +32,7 @@ public sealed class BridgeHostileInputTests(ITestOutputHelper output)
         // type S struct{ A int }; []S of 2.8 million three-byte elements: 8 MiB that used to
         // decode to 1.7 GB and end in an OutOfMemoryException under this limit.
         const int count = 8 * 1024 * 1024 / 3;
-        var hostile = new GobBytes()
-            .DefineStruct(70, "S", ("A", GobTypeIds.Int))
-            .DefineSlice(71, "Many", 70)
-            .Message(w =>
-            {
-                w.WriteInt(71);
-                w.WriteUint(0);
-                w.WriteUint(count);
-                for (var i = 0; i < count; i++)
-                {
-                    w.WriteUint(1);
-                    w.WriteInt(1);
-                    w.WriteUint(0);
-                }
-            }).ToArray();
+        var hostile = GobBytes.ManySmallStructs(70, count);
         await client.CallAsync(hostileStream, "Plugin.SetWeight", 0, hostile);
         var plugin = client.Decoder(hostileStream);
         var header = await Task.Run(plugin.DecodeNext).WaitAsync(Wait);

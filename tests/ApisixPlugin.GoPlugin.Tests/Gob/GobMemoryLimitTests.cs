@@ -74,21 +74,7 @@ public sealed class GobMemoryLimitTests
         // shape that cost 200 bytes per byte. Each is now a node and a one-field array, 29 times
         // its wire size, so the 32 MiB cap on one value stops it.
         const int count = 1_400_000;
-        var bytes = new GobBytes()
-            .DefineStruct(65, "S", ("A", GobTypeIds.Int))
-            .DefineSlice(66, "Many", 65)
-            .Message(w =>
-            {
-                w.WriteInt(66);
-                w.WriteUint(0);
-                w.WriteUint(count);
-                for (var i = 0; i < count; i++)
-                {
-                    w.WriteUint(1);
-                    w.WriteInt(1);
-                    w.WriteUint(0);
-                }
-            }).ToArray();
+        var bytes = GobBytes.ManySmallStructs(65, count);
         var (error, allocated) = Decode(new MemoryStream(bytes));
         Assert.NotNull(error);
         Assert.Contains("value would decode to more than 33554432 bytes", error.Message, StringComparison.Ordinal);

@@ -33,6 +33,27 @@ internal sealed class GobBytes
         return this;
     }
 
+    /// <summary>
+    /// type S struct{ A int }; one []S value of <paramref name="count"/> elements of three bytes
+    /// each (ids <paramref name="structId"/> and +1): small on the wire, many objects decoded.
+    /// </summary>
+    public static byte[] ManySmallStructs(int structId, int count) =>
+        new GobBytes()
+            .DefineStruct(structId, "S", ("A", GobTypeIds.Int))
+            .DefineSlice(structId + 1, "Many", structId)
+            .Message(w =>
+            {
+                w.WriteInt(structId + 1);
+                w.WriteUint(0);
+                w.WriteUint((ulong)count);
+                for (var i = 0; i < count; i++)
+                {
+                    w.WriteUint(1);
+                    w.WriteInt(1);
+                    w.WriteUint(0);
+                }
+            }).ToArray();
+
     public GobBytes DefineStruct(int id, string name, params (string Name, int TypeId)[] fields) =>
         Message(w => { w.WriteInt(-id); StructType(w, id, name, fields); });
 
