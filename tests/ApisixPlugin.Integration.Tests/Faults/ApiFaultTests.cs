@@ -118,6 +118,25 @@ public sealed class ApiFaultTests(SidecarClusterFixture fx, Xunit.Abstractions.I
         Assert.Equal(2, s.Proxy.Seen.Count(r => r.Method == "PATCH"));
     }
 
+    /// <summary>
+    /// The API server applied the PATCH but its answer was lost: the write sent again is guarded
+    /// by what was read, so it fails as a conflict, is re-planned from the route as it is now, and
+    /// the call succeeds with the split in place.
+    /// </summary>
+    [Fact]
+    public async Task A_write_whose_answer_is_lost_is_sent_again_as_a_guarded_write_and_the_call_succeeds()
+    {
+        await using var s = await StartAsync("fault-lost");
+        s.Proxy.Fault = r => r.Method == "PATCH" && r.NumberOfMethod == 1 ? new ApiFault.LoseAnswer() : null;
+
+        await s.Client.SetWeightAsync(Weight(s.Namespace, 35));
+
+        Assert.Equal(35, await CanaryWeightAsync(s.Namespace));
+        Assert.Equal(65, WeightsOf(await fx.ApisixRoutes.GetAsync(s.Namespace, Route))[Stable]);
+        // The lost one, the one sent again (refused: the route changed), and none after the re-plan found nothing to do.
+        Assert.Equal(2, s.Proxy.Seen.Count(r => r.Method == "PATCH"));
+    }
+
     [Fact]
     public async Task A_reset_stream_is_retried_and_never_INTERNAL()
     {

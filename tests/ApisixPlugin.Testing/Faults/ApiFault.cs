@@ -11,6 +11,9 @@ public abstract record ApiFault
 
     /// <summary>Never answer: hold the request until the client gives up on it.</summary>
     public sealed record Stall : ApiFault;
+
+    /// <summary>Forward the request (the API server applies it), then abort instead of answering: the answer is lost.</summary>
+    public sealed record LoseAnswer : ApiFault;
 }
 
 /// <summary>One request as the proxy saw it, numbered per method from 1 (every request counts, faulted or not).</summary>

@@ -109,7 +109,8 @@ public sealed class FaultProxy : IAsyncDisposable
             _seen.Add(seen);
         }
 
-        switch (Fault(seen))
+        var fault = Fault(seen);
+        switch (fault)
         {
             case ApiFault.Status status:
                 context.Response.StatusCode = status.Code;
@@ -138,10 +139,10 @@ public sealed class FaultProxy : IAsyncDisposable
                 return;
         }
 
-        await ForwardAsync(context);
+        await ForwardAsync(context, loseAnswer: fault is ApiFault.LoseAnswer);
     }
 
-    private async Task ForwardAsync(HttpContext context)
+    private async Task ForwardAsync(HttpContext context, bool loseAnswer)
     {
         using var forward = new HttpRequestMessage(new HttpMethod(context.Request.Method), context.Request.Path + context.Request.QueryString);
         if (context.Request.ContentLength is > 0 || context.Request.Headers.ContainsKey("Transfer-Encoding") || context.Request.Method is "POST" or "PATCH" or "PUT")
@@ -166,6 +167,13 @@ public sealed class FaultProxy : IAsyncDisposable
         }
 
         using var answer = await _upstream.SendAsync(forward, HttpCompletionOption.ResponseHeadersRead, context.RequestAborted);
+        if (loseAnswer)
+        {
+            await answer.Content.ReadAsByteArrayAsync(context.RequestAborted);
+            context.Abort();
+            return;
+        }
+
         context.Response.StatusCode = (int)answer.StatusCode;
         foreach (var (name, values) in answer.Headers.Concat(answer.Content.Headers))
         {
