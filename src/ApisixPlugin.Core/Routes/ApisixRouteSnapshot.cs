@@ -163,6 +163,22 @@ public sealed record RouteRule(int Index, string Name, int Priority, JsonElement
 
     public bool HasBackendsArray { get; private init; }
 
+    /// <summary>The backend of <paramref name="service"/>, or null; service names are unique in a checked rule.</summary>
+    public RouteBackend? FindBackend(string service)
+    {
+        foreach (var backend in Backends)
+        {
+            if (backend.ServiceName == service)
+            {
+                return backend;
+            }
+        }
+
+        return null;
+    }
+
+    public bool HasBackend(string service) => FindBackend(service) is not null;
+
     /// <summary>What is wrong with the priority, or null: absent, or a 32-bit integer, as APISIX takes it.</summary>
     public string? PriorityProblem() =>
         Json.ValueKind == JsonValueKind.Object && Json.TryGetProperty("priority"u8, out var p) && !(p.ValueKind == JsonValueKind.Number && p.TryGetInt32(out _))

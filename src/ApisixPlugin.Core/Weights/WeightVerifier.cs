@@ -43,7 +43,7 @@ public static class WeightVerifier
         var differences = new List<string>();
         foreach (var (service, weight) in wanted)
         {
-            var backend = rule.Backends.FirstOrDefault(b => b.ServiceName == service);
+            var backend = rule.FindBackend(service);
             if (backend is null)
             {
                 differences.Add($"'{service}' is missing (want weight {weight})");
@@ -56,7 +56,7 @@ public static class WeightVerifier
 
         foreach (var stale in AddedBackends.Read(route).For(rule.Name))
         {
-            if (wanted.All(w => w.Service != stale) && rule.Backends.Any(b => b.ServiceName == stale))
+            if (wanted.All(w => w.Service != stale) && rule.HasBackend(stale))
             {
                 differences.Add($"experiment backend '{stale}' is still present");
             }
