@@ -20,11 +20,15 @@ static async Task<int> ServeAsync(BridgeOptions options)
         return 1;
     }
 
-    // The controller's terminal may forward Ctrl-C to its children; go-plugin plugins ignore it and
-    // wait for Control.Quit.
-    using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => context.Cancel = true);
-
     var log = new HclogJsonLog(Console.OpenStandardError(), HclogJsonLog.LevelFromEnvironment());
+
+    // The controller's terminal may forward Ctrl-C to its children; go-plugin plugins ignore it and
+    // wait for Control.Quit. The line says so to whoever wonders why the plugin outlived Ctrl-C.
+    using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, context =>
+    {
+        context.Cancel = true;
+        log.Write(PluginLogLevel.Info, "interrupt signal ignored; the controller ends the plugin with Control.Quit");
+    });
     using var server = GoPluginServer.Listen();
     using (var stdout = Console.OpenStandardOutput())
     {

@@ -20,6 +20,7 @@ internal sealed class YamuxStream : Stream
     private long _owedCredit;
     private long _sendWindow = YamuxSession.InitialWindow;
     private TaskCompletionSource? _creditWaiter;
+    private int _blockedReaders;
     private bool _remoteClosed;
     private bool _localClosed;
     private bool _reset;
@@ -52,6 +53,12 @@ internal sealed class YamuxStream : Stream
     internal long ReceiveWindow { get { lock (_gate) { return _receiveWindow; } } }
 
     internal long SendWindow { get { lock (_gate) { return _sendWindow; } } }
+
+    /// <summary>Whether a write is waiting for the peer's credit (what tests wait for instead of sleeping).</summary>
+    internal bool IsWaitingForCredit { get { lock (_gate) { return _creditWaiter is { Task.IsCompleted: false }; } } }
+
+    /// <summary>Whether a read is blocked waiting for data (what tests wait for instead of sleeping).</summary>
+    internal bool HasBlockedReader { get { lock (_gate) { return _blockedReaders > 0; } } }
 
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
@@ -87,17 +94,20 @@ internal sealed class YamuxStream : Stream
                 {
                     throw new IOException($"yamux stream {Id}: session closed: {_sessionFailure}");
                 }
-                if (timeout == Timeout.Infinite)
-                {
-                    Monitor.Wait(_gate);
-                    continue;
-                }
-                var left = deadline - Environment.TickCount64;
-                if (left <= 0)
+                var left = timeout == Timeout.Infinite ? Timeout.Infinite : deadline - Environment.TickCount64;
+                if (timeout != Timeout.Infinite && left <= 0)
                 {
                     throw new IOException($"yamux stream {Id}: no data within {timeout} ms");
                 }
-                Monitor.Wait(_gate, (int)left);
+                _blockedReaders++;
+                try
+                {
+                    Monitor.Wait(_gate, (int)left);
+                }
+                finally
+                {
+                    _blockedReaders--;
+                }
             }
             copied = 0;
             while (copied < buffer.Length && _segments.Count > 0)

@@ -63,7 +63,7 @@ public sealed partial class HandshakeTests(PeerBinaries peers)
         await bridge.ReadFirstLineAsync(TimeSpan.FromSeconds(10));
 
         await bridge.SignalAsync("INT");
-        await Task.Delay(500);
+        await bridge.WaitForStderrAsync("interrupt signal ignored", TimeSpan.FromSeconds(10));
 
         Assert.False(bridge.HasExited, $"the bridge exited on SIGINT; stderr:\n{bridge.Stderr}");
     }

@@ -91,6 +91,21 @@ internal sealed class BridgeProcess : IAsyncDisposable
         return await Task.WhenAny(rest, Task.Delay(timeout)) == rest ? await rest : "";
     }
 
+    /// <summary>Waits, within <paramref name="timeout"/>, for a stderr line containing <paramref name="text"/>.</summary>
+    public async Task WaitForStderrAsync(string text, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!Stderr.Contains(text, StringComparison.Ordinal))
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new Xunit.Sdk.XunitException($"no stderr line with '{text}' within {timeout.TotalSeconds} s; stderr:\n{Stderr}");
+            }
+
+            await Task.Delay(10);
+        }
+    }
+
     public async Task<int> WaitForExitAsync(TimeSpan timeout)
     {
         using var deadline = new CancellationTokenSource(timeout);

@@ -59,7 +59,7 @@ public sealed class BridgeProcessTests
         bridge.Process.BeginErrorReadLine();
 
         Assert.Equal(0, Kill(bridge.Process.Id, 2)); // SIGINT
-        await Task.Delay(300);
+        await WaitForLineAsync(stderrLines, "interrupt signal ignored");
         Assert.False(bridge.Process.HasExited, "SIGINT ended the bridge");
 
         await using var client = await TestPluginClient.ConnectAsync(match.Groups[1].Value);
@@ -86,4 +86,24 @@ public sealed class BridgeProcessTests
 
     [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static extern int Kill(int pid, int signal);
+
+    /// <summary>Waits, within <see cref="Wait"/>, for a stderr line containing <paramref name="text"/>.</summary>
+    private static async Task WaitForLineAsync(List<string> lines, string text)
+    {
+        var deadline = DateTime.UtcNow + Wait;
+        while (true)
+        {
+            lock (lines)
+            {
+                if (lines.Any(l => l.Contains(text, StringComparison.Ordinal)))
+                {
+                    return;
+                }
+
+                Assert.True(DateTime.UtcNow < deadline, $"no stderr line with '{text}' within {Wait.TotalSeconds} s; stderr:\n{string.Join('\n', lines)}");
+            }
+
+            await Task.Delay(10);
+        }
+    }
 }

@@ -15,14 +15,18 @@ public sealed class GoPluginServerTests : IAsyncLifetime
     private GoPluginServer _server = null!;
     private TestPluginClient _client = null!;
 
-    /// <summary>A Plugin service for the test: "Slow" answers after a delay, "Fast" at once.</summary>
+    private readonly SlowAndFastService _service = new();
+
+    /// <summary>A Plugin service for the test: "Slow" answers once the test releases it, "Fast" at once.</summary>
     private sealed class SlowAndFastService : INetRpcService
     {
+        public TaskCompletionSource ReleaseSlow { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
         public async ValueTask<NetRpcReply> InvokeAsync(string serviceMethod, GobValue argument, CancellationToken cancellationToken)
         {
             if (serviceMethod == "Plugin.Slow")
             {
-                await Task.Delay(300, cancellationToken);
+                await ReleaseSlow.Task.WaitAsync(cancellationToken);
                 return NetRpcReply.RpcError("slow");
             }
             return serviceMethod == "Plugin.Fast" ? NetRpcReply.RpcError("fast") : NetRpcErrors.UnknownMethod(serviceMethod, "Plugin");
@@ -34,7 +38,7 @@ public sealed class GoPluginServerTests : IAsyncLifetime
         _server = GoPluginServer.Listen(Path.GetTempPath());
         _ = _server.ServeAsync(new GoPluginServerOptions
         {
-            Plugins = new Dictionary<string, INetRpcService> { ["RpcTrafficRouterPlugin"] = new SlowAndFastService() },
+            Plugins = new Dictionary<string, INetRpcService> { ["RpcTrafficRouterPlugin"] = _service },
             OnQuit = () => _quit.TrySetResult(),
         }, _stop.Token);
         _client = await TestPluginClient.ConnectAsync(_server.Address);
@@ -81,8 +85,8 @@ public sealed class GoPluginServerTests : IAsyncLifetime
         await _client.Inbound(7).ReadExactlyAsync(echo).AsTask().WaitAsync(Wait);
         Assert.Equal(idBytes, echo);
 
-        // Pipelined: the slow call goes first, the fast answer overtakes it; each header is
-        // directly followed by its own body.
+        // Pipelined: the slow call goes first and is held until the other two are answered, so
+        // they must overtake it; each header is directly followed by its own body.
         var plugin = _client.Decoder(7);
         await _client.CallAsync(7, "Plugin.Slow", 0, TestPluginClient.NilInterfaceArgument);
         await _client.CallAsync(7, "Plugin.Fast", 1, TestPluginClient.NilInterfaceArgument);
@@ -90,6 +94,11 @@ public sealed class GoPluginServerTests : IAsyncLifetime
         var answers = new List<(ulong Seq, string Text, string Error)>();
         for (var i = 0; i < 3; i++)
         {
+            if (i == 2)
+            {
+                _service.ReleaseSlow.SetResult();
+            }
+
             var (header, body) = await Read(plugin);
             answers.Add((header.Field("Seq")?.AsUint64() ?? 0, body.Field("ErrorString")?.AsString() ?? "", header.Field("Error")?.AsString() ?? ""));
         }

@@ -29,6 +29,17 @@ public sealed class YamuxSessionTests : IAsyncLifetime
         return (await _session.AcceptAsync(timeout.Token))!;
     }
 
+    /// <summary>Waits, within a bound, for a state the stream reports; no fixed sleep stands in for it.</summary>
+    private static async Task WaitUntilAsync(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(5);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}");
+            await Task.Delay(5);
+        }
+    }
+
     [Fact]
     public async Task Every_SYN_is_ACKed_at_once_even_before_the_stream_is_accepted()
     {
@@ -95,7 +106,8 @@ public sealed class YamuxSessionTests : IAsyncLifetime
         // Frames go to the socket on the writing thread, so the peer must be reading meanwhile.
         var write = Task.Run(() => stream.WriteAsync(big).AsTask());
         var first = await _peer.ReceiveDataAsync(1, 256 * 1024);
-        await Task.Delay(100);
+        await WaitUntilAsync(() => stream.IsWaitingForCredit, "the write to wait for credit");
+        Assert.Equal(0, stream.SendWindow);
         Assert.False(write.IsCompleted, "the write went past the peer's 256 KiB window");
         await _peer.SendAsync(YamuxFrameType.WindowUpdate, YamuxFlags.None, 1, 256 * 1024);
         var rest = await _peer.ReceiveDataAsync(1, 44 * 1024);
@@ -125,7 +137,7 @@ public sealed class YamuxSessionTests : IAsyncLifetime
         await _peer.ReceiveAsync();
         var stream = await AcceptAsync();
         var read = Task.Run(() => stream.ReadByte());
-        await Task.Delay(50);
+        await WaitUntilAsync(() => stream.HasBlockedReader, "the read to block");
         await _peer.SendAsync(YamuxFrameType.WindowUpdate, YamuxFlags.Rst, 1, 0);
         var error = await Assert.ThrowsAsync<IOException>(() => read.WaitAsync(TimeSpan.FromSeconds(5)));
         Assert.Contains("reset", error.Message, StringComparison.Ordinal);
