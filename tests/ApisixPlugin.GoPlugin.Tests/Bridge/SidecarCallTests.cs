@@ -62,6 +62,29 @@ public sealed class SidecarCallTests : IDisposable
     }
 
     [Fact]
+    public async Task No_socket_file_is_reported_as_what_to_check_not_as_the_transports_words()
+    {
+        var text = ErrorText(await CallAsync("Plugin.SetWeight"));
+
+        Assert.Equal($"Plugin.SetWeight: apisix sidecar at {_socket} is unavailable (Unavailable): no socket file there; "
+            + "check that the apisix-plugin sidecar container is running and mounts the socket's volume", text);
+    }
+
+    [Fact]
+    public async Task A_socket_file_nobody_listens_on_says_the_sidecar_is_not_accepting()
+    {
+        // What a killed sidecar leaves behind: the file, bound, with no listener (kept bound here
+        // because .NET removes the file when the socket is disposed).
+        using var stale = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
+        stale.Bind(new System.Net.Sockets.UnixDomainSocketEndPoint(_socket));
+
+        var text = ErrorText(await CallAsync("Plugin.SetWeight"));
+
+        Assert.Equal($"Plugin.SetWeight: apisix sidecar at {_socket} is unavailable (Unavailable): the socket file exists but nothing accepts "
+            + "connections on it; the sidecar is starting, restarting or has stopped (see its log)", text);
+    }
+
+    [Fact]
     public async Task Down_then_up_then_down_then_up_again_reconnects_by_itself()
     {
         Assert.Contains("(Unavailable)", ErrorText(await CallAsync("Plugin.SetWeight")), StringComparison.Ordinal);
