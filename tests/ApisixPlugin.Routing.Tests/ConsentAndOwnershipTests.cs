@@ -95,7 +95,8 @@ public sealed class ConsentAndOwnershipTests
 
         Assert.Equal(1, await router.RemoveManagedRoutes.RunAsync(rollout, CancellationToken.None));
         Assert.Equal(0, await router.RemoveManagedRoutes.RunAsync(rollout, CancellationToken.None));
-        Assert.Equal(["HeaderRouteSet", "WeightUpdated"], router.Events.All.Select(e => e.Reason));
+        Assert.Equal(["HeaderRouteSet", "WeightUpdated", "ManagedRoutesRemoved"], router.Events.All.Select(e => e.Reason));
+        Assert.Equal("managed ApisixRoutes deleted: shop/set-header", router.Events.All[^1].Message);
         Assert.Equal(["shop/shop"], router.Memory.All().Select(r => r.Key));
     }
 }

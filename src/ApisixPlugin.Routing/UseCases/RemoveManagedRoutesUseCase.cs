@@ -1,5 +1,6 @@
 using ApisixPlugin.Core.ManagedRoutes;
 using ApisixPlugin.Core.Rollouts;
+using ApisixPlugin.Routing.Events;
 
 namespace ApisixPlugin.Routing.UseCases;
 
@@ -8,14 +9,15 @@ namespace ApisixPlugin.Routing.UseCases;
 /// are skipped and foreign ones are left alone. The source routes' weights are the controller's
 /// business. In another namespace no consent is asked: only a route that carries this Rollout's
 /// uid as its owner is deleted, and the Rollout could only have made it there with consent; a
-/// route whose consent was withdrawn since is still cleaned up.
+/// route whose consent was withdrawn since is still cleaned up. One event names what was deleted,
+/// so the Rollout's events show the end of its header and mirror routes as they show the start.
 /// </summary>
-public sealed class RemoveManagedRoutesUseCase(RolloutRoutes routes, RouteWrites writes)
+public sealed class RemoveManagedRoutesUseCase(RolloutRoutes routes, RouteWrites writes, IRolloutEvents events)
 {
     public async Task<int> RunAsync(RolloutContext rollout, CancellationToken cancellationToken)
     {
         var config = routes.Configuration(rollout);
-        var deleted = 0;
+        var deleted = new List<string>();
         foreach (var ns in config.Routes.Select(r => r.Namespace).Distinct(StringComparer.Ordinal))
         {
             foreach (var name in rollout.ManagedRoutes)
@@ -27,10 +29,18 @@ public sealed class RemoveManagedRoutesUseCase(RolloutRoutes routes, RouteWrites
                     await writes.ExecuteAsync(rollout, planned, cancellationToken).ConfigureAwait(false);
                     return planned;
                 }, cancellationToken).ConfigureAwait(false);
-                deleted += change is ManagedRouteChange.Delete ? 1 : 0;
+                if (change is ManagedRouteChange.Delete)
+                {
+                    deleted.Add($"{ns}/{name}");
+                }
             }
         }
 
-        return deleted;
+        if (deleted.Count > 0)
+        {
+            events.Record(new RolloutEvent(rollout, false, "ManagedRoutesRemoved", $"managed ApisixRoutes deleted: {string.Join(", ", deleted)}"));
+        }
+
+        return deleted.Count;
     }
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using ApisixPlugin.Contracts;
 using ApisixPlugin.Core.Errors;
 using ApisixPlugin.Kubernetes.Store;
+using ApisixPlugin.Protos.V1;
 using ApisixPlugin.Routing.Telemetry;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
@@ -30,7 +31,7 @@ internal sealed class RouterErrorInterceptor(ILogger<RouterErrorInterceptor> log
         catch (RouterException e)
         {
             outcome = ToStatusCode(e.Kind);
-            SidecarLog.CallFailed(logger, method, outcome.ToString(), e.Message);
+            SidecarLog.CallFailed(logger, RolloutOf(request), method, outcome.ToString(), e.Message);
             throw new RpcException(new Status(outcome, e.Message), Answered());
         }
         catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
@@ -41,7 +42,7 @@ internal sealed class RouterErrorInterceptor(ILogger<RouterErrorInterceptor> log
         catch (Exception e) when (e is not RpcException)
         {
             outcome = StatusCode.Internal;
-            SidecarLog.CallCrashed(logger, method, e);
+            SidecarLog.CallCrashed(logger, RolloutOf(request), method, e);
             throw new RpcException(new Status(outcome, $"{method} failed unexpectedly: {e.Message}"), Answered());
         }
         finally
@@ -58,6 +59,10 @@ internal sealed class RouterErrorInterceptor(ILogger<RouterErrorInterceptor> log
         var left = deadline == DateTime.MaxValue ? policy.CallBudget : deadline.ToUniversalTime() - DateTime.UtcNow - TimeSpan.FromSeconds(2);
         return left < policy.CallBudget ? (left > TimeSpan.FromSeconds(1) ? left : TimeSpan.FromSeconds(1)) : policy.CallBudget;
     }
+
+    /// <summary>namespace/name of the call's Rollout, so a failure line tells the operator whose step failed.</summary>
+    private static string RolloutOf(object request) =>
+        request is IRolloutRequest { Rollout: { } rollout } ? $"{rollout.Namespace}/{rollout.Name}" : "(none)";
 
     private static Metadata Answered() => [new Metadata.Entry(SidecarTrailers.Answered, "true")];
 

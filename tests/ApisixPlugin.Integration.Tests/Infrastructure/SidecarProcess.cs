@@ -24,6 +24,8 @@ public sealed class SidecarProcess : IAsyncDisposable
 
     public string Output => _host.Output;
 
+    public Task<string> WaitForLineAsync(string text) => _host.WaitForLineAsync(text, TimeSpan.FromSeconds(10));
+
     /// <summary>Runs the sidecar with these arguments and returns once its socket accepts connections.</summary>
     public static async Task<SidecarProcess> StartAsync(string kubeconfig, params string[] extraArgs)
     {

@@ -44,6 +44,9 @@ public sealed class BadInputTests(SidecarClusterFixture fx)
         Assert.True(code == error.StatusCode, $"{name}: {error.StatusCode} {error.Status.Detail}");
         Assert.Contains(expected, error.Status.Detail, StringComparison.Ordinal);
         Assert.Equal(before, (await fx.ApisixRoutes.GetAsync(ns, Route)).ToJsonString());
+        // The operator's log names whose step failed, and why.
+        var line = await fx.Sidecar.WaitForLineAsync($"Rollout {ns}/{request.Rollout.Name}: SetWeight failed with {code}: ");
+        Assert.Contains(expected, line, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -34,6 +34,31 @@ public sealed class SidecarHost : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// The first output line containing <paramref name="text"/>, waited for within
+    /// <paramref name="timeout"/>: the output is read from a pipe, so a line logged before a call
+    /// answered may reach it a moment after the answer.
+    /// </summary>
+    public async Task<string> WaitForLineAsync(string text, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var line = Output.Split('\n').FirstOrDefault(l => l.Contains(text, StringComparison.Ordinal));
+            if (line is not null)
+            {
+                return line.TrimEnd('\r');
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"no sidecar output line with '{text}' within {timeout.TotalSeconds} s:\n{Output}");
+            }
+
+            await Task.Delay(20);
+        }
+    }
+
     public const string PathVariable = "APISIX_SIDECAR_PATH";
 
     public static string SidecarDll => Path.Combine(AppContext.BaseDirectory, "apisix-plugin.dll");
