@@ -120,6 +120,25 @@ public sealed class SidecarCallTests : IDisposable
     }
 
     [Fact]
+    public async Task Not_verified_yet_is_logged_with_the_Rollout_and_the_sidecars_reason_for_the_controllers_log()
+    {
+        await using var sidecar = await FakeSidecar.StartAsync(_socket);
+        sidecar.Recorded.Verification = Verification.NotVerified;
+        using var stderr = new MemoryStream();
+        var options = new BridgeOptions { SidecarSocket = _socket, CallTimeout = TimeSpan.FromSeconds(3), PluginName = "apisixplugin/apisix" };
+        var service = BridgeServices.CreatePluginService(_channel, options, new ApisixPlugin.Bridge.Logging.HclogJsonLog(stderr, PluginLogLevel.Info));
+
+        var reply = await service.InvokeAsync("Plugin.VerifyWeight", Args(20), CancellationToken.None);
+
+        Assert.NotNull(reply);
+        var line = System.Text.Json.JsonDocument.Parse(System.Text.Encoding.UTF8.GetString(stderr.ToArray()).Trim()).RootElement;
+        Assert.Equal("weight not verified yet", line.GetProperty("@message").GetString());
+        Assert.Equal("info", line.GetProperty("@level").GetString());
+        Assert.Equal("shop/web", line.GetProperty("rollout").GetString());
+        Assert.Equal("rule r1 has 10, wants 20", line.GetProperty("detail").GetString());
+    }
+
+    [Fact]
     public async Task A_gRPC_status_becomes_RpcError_text_with_code_and_message()
     {
         await using var sidecar = await FakeSidecar.StartAsync(_socket);
