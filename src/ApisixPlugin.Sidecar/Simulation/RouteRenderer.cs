@@ -8,30 +8,24 @@ using DiffPlex;
 
 namespace ApisixPlugin.Sidecar.Simulation;
 
-/// <summary>How routes are printed: YAML or JSON, without the fields that change from run to run.</summary>
-internal enum RouteFormat
-{
-    Yaml,
-    Json,
-}
-
 /// <summary>
-/// Turns an ApisixRoute into text a reader (and a golden file) can compare: the server-assigned
-/// uid, resourceVersion and managedFields are dropped, everything else is kept in stored order.
+/// Turns an ApisixRoute into what a reader (and a golden file) can compare: the server-assigned
+/// uid, resourceVersion, generation and managedFields are dropped (they change with every write
+/// and say nothing of the traffic), everything else is kept in stored order.
 /// </summary>
 internal static class RouteRenderer
 {
-    private static readonly string[] VolatileMetadata = ["uid", "resourceVersion", "managedFields"];
+    private static readonly string[] VolatileMetadata = ["uid", "resourceVersion", "generation", "managedFields"];
 
-    private static readonly JsonSerializerOptions Indented = new()
+    /// <summary>Indented JSON that prints "&lt;" and non-ASCII as they are: for reading and scripts, not for embedding in HTML.</summary>
+    public static readonly JsonSerializerOptions Indented = new()
     {
         WriteIndented = true,
         IndentSize = 2,
-        // Print "<" and non-ASCII as they are; this is for reading, not for embedding in HTML.
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
-    public static string Render(ApisixRouteSnapshot route, RouteFormat format)
+    public static JsonObject Clean(ApisixRouteSnapshot route)
     {
         var node = JsonElements.ToNode(route.Json)!.AsObject();
         if (node["metadata"] is JsonObject metadata)
@@ -42,10 +36,10 @@ internal static class RouteRenderer
             }
         }
 
-        return format == RouteFormat.Json
-            ? node.ToJsonString(Indented) + "\n"
-            : JsonToYaml.Write(node);
+        return node;
     }
+
+    public static string Yaml(ApisixRouteSnapshot route) => JsonToYaml.Write(Clean(route));
 
     /// <summary>
     /// A unified diff without context lines, so that only what changed is shown. Each hunk's header

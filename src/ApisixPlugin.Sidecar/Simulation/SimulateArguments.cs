@@ -7,7 +7,7 @@ using ApisixPlugin.Sidecar.Hosting;
 namespace ApisixPlugin.Sidecar.Simulation;
 
 /// <summary>The command line of <c>apisix-plugin simulate</c>, and what <see cref="SimulateCommand"/> runs with.</summary>
-internal sealed partial record SimulateArguments(string? RolloutFile, string? RoutesFile, string PluginName, bool Diff, RouteFormat Format)
+internal sealed partial record SimulateArguments(string? RolloutFile, string? RoutesFile, string PluginName, bool Diff, bool Json, int? AbortAfter)
 {
     /// <summary>The <c>simulate</c> verb; it prints to the invocation's output and error writers.</summary>
     public static Command Command()
@@ -29,20 +29,25 @@ internal sealed partial record SimulateArguments(string? RolloutFile, string? Ro
             DefaultValueFactory = _ => SidecarOptions.DefaultPluginName,
             Validators = { RequirePluginNameForm },
         }.LastWins();
-        var diff = new Option<bool>("--diff") { Description = "Print what each step changed as a diff, not whole routes" };
+        var diff = new Option<bool>("--diff") { Description = "In the text report, print what each step changed as a diff, not whole routes" };
         var output = new Option<string>("--output")
         {
-            HelpName = "yaml|json",
-            Description = "How routes are printed",
-            DefaultValueFactory = _ => "yaml",
-        }.LastWins().AcceptOnlyFromAmong("yaml", "json");
+            HelpName = "text|json",
+            Description = "text: a table of the steps, then every route each step wrote (YAML); json: one JSON document (README describes it)",
+            DefaultValueFactory = _ => "text",
+        }.LastWins().AcceptOnlyFromAmong("text", "json");
+        var abortAt = new Option<int?>("--abort-at")
+        {
+            HelpName = "STEP",
+            Description = "Replay an abort after step STEP (1-based) instead of the promotion: managed routes removed, all traffic back to stable",
+        }.LastWins();
 
         var command = new Command("simulate",
             "Replay a canary Rollout's steps through the plugin's own gRPC service against ApisixRoutes held in memory, " +
-            "and print every route each step changes; no cluster is needed. Exit code 0 when every call succeeded, " +
-            "1 when one failed or an input could not be read")
+            "and show the weights and routes each step leaves; no cluster is needed. Exit code 0 when every call succeeded, " +
+            "1 when a step failed (the replay stops there) or an input could not be read")
         {
-            rollout, routes, pluginName, diff, output,
+            rollout, routes, pluginName, diff, output, abortAt,
         };
         command.SetAction((parsed, _) => SimulateCommand.RunAsync(
             new SimulateArguments(
@@ -50,7 +55,8 @@ internal sealed partial record SimulateArguments(string? RolloutFile, string? Ro
                 parsed.GetValue(routes),
                 parsed.GetRequiredValue(pluginName),
                 parsed.GetValue(diff),
-                parsed.GetValue(output) == "json" ? RouteFormat.Json : RouteFormat.Yaml),
+                parsed.GetValue(output) == "json",
+                parsed.GetValue(abortAt)),
             parsed.InvocationConfiguration.Output,
             parsed.InvocationConfiguration.Error));
         return command;

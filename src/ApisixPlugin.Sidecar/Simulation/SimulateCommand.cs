@@ -8,8 +8,8 @@ namespace ApisixPlugin.Sidecar.Simulation;
 /// <summary>
 /// <c>apisix-plugin simulate</c>: what a Rollout would do to ApisixRoutes, step by step, computed by
 /// the sidecar's own service code against routes held in memory. Exit code 0 when every call
-/// succeeded, 1 when a call failed or an input could not be read (2 for a bad command line, from
-/// <see cref="SimulateArguments"/>).
+/// succeeded, 1 when a step failed (the replay stops there) or an input could not be read (2 for
+/// a bad command line, from <see cref="SimulateArguments"/>).
 /// </summary>
 internal static class SimulateCommand
 {
@@ -30,32 +30,39 @@ internal static class SimulateCommand
     {
         var inputs = SimulationInputs.Load(arguments.RolloutFile, arguments.RoutesFile);
         var rollout = RolloutDocument.From(inputs.Rollout(), arguments.PluginName, inputs.RolloutSource);
-        var routes = inputs.Routes();
+        if (arguments.AbortAfter is { } abort && (abort < 1 || abort > rollout.Steps.Count))
+        {
+            throw new SimulationInputException(
+                $"--abort-at {abort}: {inputs.RolloutSource} has {rollout.Steps.Count} steps, so it must be 1 to {rollout.Steps.Count}");
+        }
 
         var store = new InMemoryApisixRouteStore();
-        foreach (var route in routes)
+        foreach (var route in inputs.Routes())
         {
             Seed(store, route, rollout.Rollout.Namespace, inputs.RoutesSource);
         }
 
-        output.WriteLine($"Rollout {rollout.Rollout.Namespace}/{rollout.Rollout.Name} from {inputs.RolloutSource}");
-        output.WriteLine($"ApisixRoutes from {inputs.RoutesSource}");
-        output.WriteLine($"plugin {arguments.PluginName}: canary {rollout.Rollout.CanaryService}, stable {rollout.Rollout.StableService}");
-        output.WriteLine();
-
-        using var printer = new RouteChangePrinter(store, output, arguments.Format, arguments.Diff);
-        printer.PrintInitial();
-        output.WriteLine();
-
-        await using var router = new InProcessRouter(store, arguments.PluginName);
-        var replay = new CanaryReplay(router, printer, output, rollout.Rollout);
-        await replay.RunAsync(rollout.Steps).ConfigureAwait(false);
-
-        output.WriteLine();
-        output.WriteLine($"result: {replay.Calls} calls, {replay.Failures} failed");
-        if (replay.Failures > 0)
+        ReplayRecord record;
+        await using (var router = new InProcessRouter(store, arguments.PluginName))
         {
-            await error.WriteLineAsync($"simulate: {replay.Failures} of the replayed steps or calls failed (see above)").ConfigureAwait(false);
+            record = await new CanaryReplay(router, store, rollout.Rollout).RunAsync(rollout.Steps, arguments.AbortAfter).ConfigureAwait(false);
+        }
+
+        var header = new ReplayHeader(rollout.Rollout.Namespace, rollout.Rollout.Name, inputs.RolloutSource, inputs.RoutesSource,
+            arguments.PluginName, rollout.Rollout.CanaryService, rollout.Rollout.StableService);
+        if (arguments.Json)
+        {
+            await output.WriteAsync(JsonReport.Write(header, record)).ConfigureAwait(false);
+        }
+        else
+        {
+            new TextReport(output, arguments.Diff).Write(header, record);
+        }
+
+        if (record.FailedStep is { } failed)
+        {
+            var reason = failed.Calls.FirstOrDefault(c => !c.Succeeded) is { } call ? $"{call.Call}: {call.Outcome}" : string.Join("; ", failed.Notes);
+            await error.WriteLineAsync($"simulate: {TextReport.Name(failed)} ({failed.Title}) failed, so the replay stopped there: {reason}").ConfigureAwait(false);
             return 1;
         }
 

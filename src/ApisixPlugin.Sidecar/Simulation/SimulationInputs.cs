@@ -44,6 +44,16 @@ internal sealed record SimulationInputs(string RolloutSource, string RolloutYaml
 
     private static string ReadFile(string path)
     {
+        if (Directory.Exists(path))
+        {
+            throw new SimulationInputException($"{path}: is a folder; name a YAML file");
+        }
+
+        if (!File.Exists(path))
+        {
+            throw new SimulationInputException($"{path}: no such file");
+        }
+
         try
         {
             return File.ReadAllText(path);

@@ -63,7 +63,7 @@ public sealed class SimulateGuideExampleTests
         Assert.Equal(100, atFull[Canary]);
         Assert.Equal(0, atFull[Stable]);
 
-        var promoted = run.Sections().Single(s => s.StartsWith("promote: the canary is the stable", StringComparison.Ordinal));
+        var promoted = run.Sections().Single(s => s.StartsWith("promoted: the canary is the stable", StringComparison.Ordinal));
         Assert.True(promoted.IndexOf("RemoveManagedRoutes", StringComparison.Ordinal) < promoted.IndexOf("SetWeight(0)", StringComparison.Ordinal));
         var after = SimulateRun.Weights(SimulateRun.PrintedRoute(promoted, Route));
         Assert.Equal(0, after[Canary]);
