@@ -18,7 +18,7 @@ public sealed class InstallApplyTests(KubeClusterFixture cluster)
     {
         var apply = await ClusterApply.InNewNamespaceAsync(cluster);
         await apply.SeedArgoRolloutsAsync();
-        var install = await RenderedInstall.RenderAsync("overlays/plain-container");
+        var install = await RenderedInstall.RenderAsync(RenderedInstall.Variants.Plain);
         var before = await apply.GetAsync("deployment", DeployNames.Deployment);
 
         foreach (var rendered in install.Objects)
@@ -65,7 +65,7 @@ public sealed class InstallApplyTests(KubeClusterFixture cluster)
     {
         var apply = await ClusterApply.InNewNamespaceAsync(cluster);
         await apply.SeedArgoRolloutsAsync();
-        var install = await RenderedInstall.RenderAsync("overlays/plain-container");
+        var install = await RenderedInstall.RenderAsync(RenderedInstall.Variants.Plain);
         foreach (var rendered in install.Objects)
         {
             (await apply.ApplyAsync(apply.Relocate(rendered), dryRun: false)).EnsureSuccess();
@@ -83,8 +83,8 @@ public sealed class InstallApplyTests(KubeClusterFixture cluster)
     }
 
     [Theory]
-    [InlineData("base")]
-    [InlineData("overlays/namespaced")]
+    [InlineData(RenderedInstall.Variants.Native)]
+    [InlineData(RenderedInstall.Variants.Namespaced)]
     public async Task Native_sidecar_variants_pass_dry_run_but_for_the_native_sidecar_fields_v1_20_does_not_know(string variant)
     {
         var apply = await ClusterApply.InNewNamespaceAsync(cluster);

@@ -9,7 +9,7 @@ using k8s.Models;
 namespace ApisixPlugin.Deploy.Tests.Cluster;
 
 /// <summary>
-/// The rendered ClusterRole (and the namespaced variant's Role) bound to a token user that has
+/// The rules the plugin adds to the controller's ClusterRole (and the namespaced variant's Role) bound to a token user that has
 /// nothing else: every call the plugin makes is allowed, anything beyond it is forbidden.
 /// </summary>
 [Collection(DeployKubeCollection.Name)]
@@ -77,7 +77,7 @@ public sealed class RbacTests(KubeClusterFixture cluster)
     {
         var home = await cluster.CreateNamespaceAsync("rbac-home");
         var elsewhere = await cluster.CreateNamespaceAsync("rbac-elsewhere");
-        var install = await RenderedInstall.RenderAsync("overlays/namespaced");
+        var install = await RenderedInstall.RenderAsync(RenderedInstall.Variants.Namespaced);
         var role = install.Single("Role", DeployNames.RbacName).DeepClone().AsObject();
         role["metadata"]!["namespace"] = home;
         var apply = new ClusterApply(cluster, home);
@@ -101,13 +101,18 @@ public sealed class RbacTests(KubeClusterFixture cluster)
         Assert.Equal(HttpStatusCode.Forbidden, await PluginCalls.StatusOfAsync(() => plugin.RunAllAsync(elsewhere)));
     }
 
-    /// <summary>The rendered ClusterRole, under a name of this test's, bound to the plugin token user until disposed.</summary>
+    /// <summary>The rules the rendered install adds to the controller's ClusterRole, as a ClusterRole of this test's, bound to the plugin token user until disposed.</summary>
     private async Task<ClusterGrant> BindClusterRoleAsync()
     {
-        var install = await RenderedInstall.RenderAsync("base");
-        var role = install.Single("ClusterRole", DeployNames.RbacName).DeepClone().AsObject();
+        var install = await RenderedInstall.RenderAsync(RenderedInstall.Variants.Native);
         var name = $"{DeployNames.RbacName}-{Guid.NewGuid():N}";
-        role["metadata"]!["name"] = name;
+        var role = new JsonObject
+        {
+            ["apiVersion"] = "rbac.authorization.k8s.io/v1",
+            ["kind"] = "ClusterRole",
+            ["metadata"] = new JsonObject { ["name"] = name },
+            ["rules"] = install.AddedControllerRules(new SeedInstall().ControllerRole),
+        };
         var apply = new ClusterApply(cluster, "default");
         (await apply.ApplyAsync(role, dryRun: true)).EnsureSuccess();
         (await apply.ApplyAsync(role, dryRun: false)).EnsureSuccess();

@@ -66,7 +66,7 @@ public sealed class DockerfileTests
     public async Task The_manifests_args_fit_the_images_entrypoint()
     {
         Assert.Equal($"[\"{DeployNames.SidecarInImage}\"]", Assert.Single(File.Final.All("ENTRYPOINT")));
-        var install = await RenderedInstall.RenderAsync("base");
+        var install = await RenderedInstall.RenderAsync(RenderedInstall.Variants.Native);
         var sidecar = install.Container(DeployNames.Sidecar);
 
         // No command: the entrypoint runs, and the args pick the verb and flags.

@@ -15,7 +15,7 @@ public sealed class HelmValuesTests
     [Fact]
     public async Task The_chart_gets_the_same_init_containers_as_the_kustomize_base()
     {
-        var install = await RenderedInstall.RenderAsync("base");
+        var install = await RenderedInstall.RenderAsync(RenderedInstall.Variants.Native);
 
         var helm = Values.Path("controller", "initContainers")!.AsArray();
 
@@ -25,7 +25,7 @@ public sealed class HelmValuesTests
     [Fact]
     public async Task The_chart_gets_the_same_controller_mounts_and_volumes_as_the_kustomize_base()
     {
-        var install = await RenderedInstall.RenderAsync("base");
+        var install = await RenderedInstall.RenderAsync(RenderedInstall.Variants.Native);
 
         var seed = new SeedInstall();
 
@@ -40,7 +40,7 @@ public sealed class HelmValuesTests
     [Fact]
     public async Task The_chart_registers_the_same_plugin_entry_as_the_kustomize_base()
     {
-        var install = await RenderedInstall.RenderAsync("base");
+        var install = await RenderedInstall.RenderAsync(RenderedInstall.Variants.Native);
 
         var helmEntry = Assert.Single(Values.Path("controller", "trafficRouterPlugins")!.AsArray())!;
 
@@ -50,7 +50,7 @@ public sealed class HelmValuesTests
     [Fact]
     public async Task The_chart_gets_the_same_pod_group_as_the_kustomize_base()
     {
-        var install = await RenderedInstall.RenderAsync("base");
+        var install = await RenderedInstall.RenderAsync(RenderedInstall.Variants.Native);
 
         Assert.Equal(Canonical(new JsonObject { ["fsGroup"] = install.PodSpec.Path("securityContext", "fsGroup")!.DeepClone() }),
             Canonical(Values["podSecurityContext"]!));

@@ -9,7 +9,7 @@ namespace ApisixPlugin.Deploy.Tests.Rendering;
 /// </summary>
 public sealed class RenderedPodTests
 {
-    public static TheoryData<string> Variants => ["base", "overlays/plain-container", "overlays/namespaced"];
+    public static TheoryData<string> Variants => [.. RenderedInstall.Variants.All];
 
     [Theory]
     [MemberData(nameof(Variants))]
@@ -67,8 +67,8 @@ public sealed class RenderedPodTests
     }
 
     [Theory]
-    [InlineData("base")]
-    [InlineData("overlays/namespaced")]
+    [InlineData(RenderedInstall.Variants.Native)]
+    [InlineData(RenderedInstall.Variants.Namespaced)]
     public async Task The_native_variants_start_the_sidecar_before_the_controller_and_probe_its_healthz(string variant)
     {
         var install = await RenderedInstall.RenderAsync(variant);
@@ -81,10 +81,12 @@ public sealed class RenderedPodTests
         AssertProbesHitTheMetricsPort(install.Container(DeployNames.Sidecar));
     }
 
-    [Fact]
-    public async Task The_plain_container_variant_runs_the_sidecar_beside_the_controller()
+    [Theory]
+    [InlineData(RenderedInstall.Variants.Plain)]
+    [InlineData(RenderedInstall.Variants.NamespacedPlain)]
+    public async Task The_plain_container_variants_run_the_sidecar_beside_the_controller(string variant)
     {
-        var install = await RenderedInstall.RenderAsync("overlays/plain-container");
+        var install = await RenderedInstall.RenderAsync(variant);
 
         Assert.Equal([DeployNames.InstallStep], install.InitContainers.Select(c => c!.Str("name")));
         Assert.Equal([DeployNames.ControllerContainer, DeployNames.Sidecar], install.Containers.Select(c => c!.Str("name")));
@@ -92,8 +94,13 @@ public sealed class RenderedPodTests
         AssertProbesHitTheMetricsPort(install.Container(DeployNames.Sidecar));
     }
 
+    /// <summary>The plugin's own entry in argo-rollouts-config (exactly one).</summary>
     internal static JsonObject RegisteredPlugin(RenderedInstall install) =>
-        Yaml.ParseSingle("list:\n" + Indent(ConfigMapEntry(install)))["list"]!.AsArray().Single()!.AsObject();
+        RegisteredPlugins(install).Single(e => e.Str("name") == DeployNames.PluginName);
+
+    /// <summary>Every trafficRouterPlugins entry, parsed the way the controller reads the value (a YAML list).</summary>
+    internal static IReadOnlyList<JsonObject> RegisteredPlugins(RenderedInstall install) =>
+        [.. Yaml.ParseSingle("list:\n" + Indent(ConfigMapEntry(install)))["list"]!.AsArray().Select(e => e!.AsObject())];
 
     private static string ConfigMapEntry(RenderedInstall install) =>
         install.Single("ConfigMap", DeployNames.ConfigMap).Path("data", "trafficRouterPlugins")?.GetValue<string>()

@@ -8,7 +8,7 @@ public sealed class RenderedSecurityTests
 {
     private static readonly SeedInstall Seed = new();
 
-    public static TheoryData<string> Variants => ["base", "overlays/plain-container", "overlays/namespaced"];
+    public static TheoryData<string> Variants => [.. RenderedInstall.Variants.All];
 
     [Theory]
     [MemberData(nameof(Variants))]
@@ -38,7 +38,7 @@ public sealed class RenderedSecurityTests
     [Fact]
     public async Task A_users_kustomization_retags_every_plugin_container_with_kustomize_images()
     {
-        var install = await RenderedInstall.RenderAsync("base", $"""
+        var install = await RenderedInstall.RenderAsync(RenderedInstall.Variants.Native, $"""
             images:
               - name: {DeployNames.Image}
                 newName: registry.example.internal/mirror/apisix-plugin

@@ -2,9 +2,10 @@ namespace ApisixPlugin.Deploy.Tests.Support;
 
 /// <summary>
 /// What an Argo Rollouts install gives the plugin's patches to land on, reduced to what they touch:
-/// the controller Deployment with its own mounts, its ServiceAccount, and its ConfigMap already
-/// holding another setting (which the patch must keep). Written for these tests, shaped like the
-/// upstream install manifests.
+/// the controller Deployment with its own mounts, its ServiceAccount with its ClusterRole and
+/// binding (the plugin's rules are added to that role), and its ConfigMap already holding another
+/// setting (which the patch must keep). Written for these tests, shaped like the upstream install
+/// manifests (the Installable tests render the real one).
 /// </summary>
 internal static class ArgoRolloutsSeed
 {
@@ -16,6 +17,28 @@ internal static class ArgoRolloutsSeed
         metadata:
           name: {{DeployNames.ServiceAccount}}
           namespace: {{DeployNames.Namespace}}
+        ---
+        apiVersion: rbac.authorization.k8s.io/v1
+        kind: ClusterRole
+        metadata:
+          name: {{DeployNames.ControllerRole}}
+        rules:
+          - apiGroups: [argoproj.io]
+            resources: [rollouts, rollouts/status]
+            verbs: [get, list, watch, update, patch]
+        ---
+        apiVersion: rbac.authorization.k8s.io/v1
+        kind: ClusterRoleBinding
+        metadata:
+          name: {{DeployNames.ControllerRole}}
+        roleRef:
+          apiGroup: rbac.authorization.k8s.io
+          kind: ClusterRole
+          name: {{DeployNames.ControllerRole}}
+        subjects:
+          - kind: ServiceAccount
+            name: {{DeployNames.ServiceAccount}}
+            namespace: {{DeployNames.Namespace}}
         ---
         apiVersion: v1
         kind: ConfigMap

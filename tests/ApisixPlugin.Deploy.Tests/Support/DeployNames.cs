@@ -10,7 +10,11 @@ internal static class DeployNames
     public const string ControllerContainer = "argo-rollouts";
     public const string InstallStep = "install-apisix-plugin";
     public const string Sidecar = "apisix-plugin";
+    /// <summary>The namespaced variant's Role and RoleBinding.</summary>
     public const string RbacName = "argo-rollouts-apisix-plugin";
+
+    /// <summary>The controller's own ClusterRole (and its binding), to which the cluster-wide variant adds the plugin's rules.</summary>
+    public const string ControllerRole = "argo-rollouts";
     public const string PluginName = "apisixplugin/apisix";
     public const string Image = "ghcr.io/apisixplugin/apisix-plugin";
     public const string BridgeInImage = "/bridge/apisix-plugin-bridge";

@@ -7,6 +7,8 @@ internal sealed class SeedInstall
 {
     public IReadOnlyList<JsonObject> Objects { get; } = Yaml.ParseDocuments(ArgoRolloutsSeed.Yaml);
 
+    public JsonObject ControllerRole => Objects.Single(o => o.Str("kind") == "ClusterRole");
+
     public JsonObject PodSpec => Objects.Single(o => o.Str("kind") == "Deployment").Path("spec", "template", "spec")!.AsObject();
 
     public JsonObject Container(string name) =>
