@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using ApisixPlugin.Testing;
 using ApisixPlugin.Testing.Cluster;
 using ApisixPlugin.Testing.Processes;
+using k8s;
 
 namespace ApisixPlugin.Deploy.Tests.Support;
 
@@ -19,8 +20,12 @@ internal sealed class ClusterApply(KubeClusterFixture cluster, string ns)
     public static async Task<ClusterApply> InNewNamespaceAsync(KubeClusterFixture cluster) =>
         new(cluster, await cluster.CreateNamespaceAsync("argo-rollouts"));
 
-    /// <summary>A rendered object moved from argo-rollouts to this test's namespace.</summary>
-    public JsonObject Relocate(JsonObject rendered)
+    /// <summary>
+    /// A rendered object moved from argo-rollouts to this test's namespace (cluster-scoped ones
+    /// renamed for this test). <paramref name="keepSubjects"/>: binding subjects stay as rendered,
+    /// for tests of where the render itself points them.
+    /// </summary>
+    public JsonObject Relocate(JsonObject rendered, bool keepSubjects = false)
     {
         var copy = rendered.DeepClone().AsObject();
         var metadata = copy["metadata"]!.AsObject();
@@ -38,7 +43,7 @@ internal sealed class ClusterApply(KubeClusterFixture cluster, string ns)
             copy["roleRef"]!["name"] = $"{copy["roleRef"]!["name"]}-{ns}";
         }
 
-        foreach (var subject in copy["subjects"]?.AsArray().OfType<JsonObject>() ?? [])
+        foreach (var subject in keepSubjects ? [] : copy["subjects"]?.AsArray().OfType<JsonObject>() ?? [])
         {
             subject["namespace"] = ns;
         }
@@ -64,6 +69,24 @@ internal sealed class ClusterApply(KubeClusterFixture cluster, string ns)
         }
 
         return Kubectl.RunAsync(args, obj.ToJsonString());
+    }
+
+    /// <summary>May ServiceAccount saNamespace/name do verb on group/resource in ns? (a SubjectAccessReview by the admin)</summary>
+    public async Task<bool> ServiceAccountMayAsync(string saNamespace, string name, (string Group, string Resource, string Verb) call, string inNamespace)
+    {
+        var review = await cluster.Admin.AuthorizationV1.CreateSubjectAccessReviewAsync(new k8s.Models.V1SubjectAccessReview
+        {
+            Spec = new k8s.Models.V1SubjectAccessReviewSpec
+            {
+                User = $"system:serviceaccount:{saNamespace}:{name}",
+                Groups = ["system:serviceaccounts", $"system:serviceaccounts:{saNamespace}", "system:authenticated"],
+                ResourceAttributes = new k8s.Models.V1ResourceAttributes
+                {
+                    Group = call.Group, Resource = call.Resource, Verb = call.Verb, NamespaceProperty = inNamespace,
+                },
+            },
+        });
+        return review.Status.Allowed;
     }
 
     /// <summary>kubectl get -o json of one object as the admin.</summary>

@@ -11,7 +11,9 @@ internal static class UserInstalls
     public const string GatewayApiLocation = "https://github.com/argoproj-labs/rollouts-plugin-trafficrouter-gatewayapi/releases/download/v0.4.0/gatewayapi-plugin-linux-amd64";
 
     /// <summary>argo-rollouts-config already lists the Gateway API plugin (and keeps its other setting).</summary>
-    public static string WithGatewayApiPlugin { get; } = ArgoRolloutsSeed.Yaml.Replace(
+    public static string WithGatewayApiPlugin { get; } = AddGatewayApiPlugin(ArgoRolloutsSeed.Yaml);
+
+    public static string AddGatewayApiPlugin(string seed) => seed.Replace(
         """
           metricProviderPlugins: |-
         """,
@@ -28,7 +30,9 @@ internal static class UserInstalls
     public const string UserVolume = "shipper-buffer";
 
     /// <summary>The controller pod with a sidecar, an init container and a volume of the user's.</summary>
-    public static string WithUserContainers { get; } = ArgoRolloutsSeed.Yaml.Replace(
+    public static string WithUserContainers { get; } = AddUserContainers(ArgoRolloutsSeed.Yaml);
+
+    public static string AddUserContainers(string seed) => seed.Replace(
         """
               volumes:
                 - name: plugin-bin
