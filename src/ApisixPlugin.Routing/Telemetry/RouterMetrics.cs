@@ -27,6 +27,9 @@ public static class RouterMetrics
     public static readonly Counter<long> Calls = Meter.CreateCounter<long>(
         "apisix_plugin_calls", description: "Traffic-router calls, by method and outcome.");
 
+    public static readonly Counter<long> WeightVerifications = Meter.CreateCounter<long>(
+        "apisix_plugin_weight_verifications", description: "VerifyWeight answers, by whether every route carried the desired split (verified=true|false).");
+
     public static readonly Histogram<double> CallDuration = Meter.CreateHistogram<double>(
         "apisix_plugin_call_duration_seconds", unit: "s", description: "Duration of traffic-router calls, by method.");
 }

@@ -1,5 +1,6 @@
 using ApisixPlugin.Core.Rollouts;
 using ApisixPlugin.Core.Weights;
+using ApisixPlugin.Routing.Telemetry;
 
 namespace ApisixPlugin.Routing.UseCases;
 
@@ -16,10 +17,15 @@ public sealed class VerifyWeightUseCase(RolloutRoutes routes)
             var verification = WeightVerifier.Verify(read[i], config.Routes[i], split);
             if (!verification.Verified)
             {
+                Count(verified: false);
                 return verification;
             }
         }
 
+        Count(verified: true);
         return Verification.Ok;
     }
+
+    private static void Count(bool verified) =>
+        RouterMetrics.WeightVerifications.Add(1, new KeyValuePair<string, object?>("verified", verified ? "true" : "false"));
 }

@@ -160,4 +160,44 @@ public sealed class SidecarHostTests(SidecarClusterFixture fx)
         Assert.Contains("apisix_plugin_call_duration_seconds_bucket", metrics, StringComparison.Ordinal);
         Assert.Equal("Healthy", await http.GetStringAsync(new Uri($"http://127.0.0.1:{port}/healthz")));
     }
+
+    /// <summary>
+    /// Before any call, /metrics already has every series deploy/monitoring's rules use, at zero:
+    /// each metric name, with the label values the rules select on; and a zero series for every
+    /// traffic-router method. So rates and alerts work from the start and count the first failure.
+    /// </summary>
+    [Fact]
+    public async Task Before_any_call_metrics_has_every_series_the_monitoring_rules_use_at_zero()
+    {
+        var port = FreePorts.Next();
+        await using var sidecar = await SidecarProcess.StartAsync(fx.KubeconfigFor(KubeUsers.Plugin), "--metrics-port", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        using var http = new HttpClient();
+        var metrics = await http.GetStringAsync(new Uri($"http://127.0.0.1:{port}/metrics"));
+        var series = metrics.Split('\n').Where(line => line.StartsWith("apisix_plugin_", StringComparison.Ordinal)).ToList();
+
+        var rules = File.ReadAllText(Path.Combine(ApisixPlugin.Testing.RepoPaths.Root, "deploy", "monitoring", "prometheusrule.yaml"));
+        var used = System.Text.RegularExpressions.Regex.Matches(rules, """(?<name>apisix_plugin_[a-z_]+)(\{(?<matchers>[^}]*)\})?""");
+        Assert.NotEmpty(used);
+        foreach (System.Text.RegularExpressions.Match use in used)
+        {
+            var name = use.Groups["name"].Value;
+            var equal = System.Text.RegularExpressions.Regex.Matches(use.Groups["matchers"].Value, """(?<label>[a-z_]+)="(?<value>[^"]*)"(?!~)""")
+                .Select(m => $"{m.Groups["label"].Value}=\"{m.Groups["value"].Value}\"").ToList();
+            Assert.True(
+                series.Any(line => (line.StartsWith(name + "{", StringComparison.Ordinal) || line.StartsWith(name + " ", StringComparison.Ordinal))
+                    && equal.All(m => line.Contains(m, StringComparison.Ordinal)) && line.EndsWith(" 0", StringComparison.Ordinal)),
+                $"no zero series {use.Value} in /metrics before any call:\n{string.Join('\n', series)}");
+        }
+
+        foreach (var method in TrafficRouter.Descriptor.Methods.Select(m => m.Name))
+        {
+            Assert.Contains($"apisix_plugin_calls_total{{method=\"{method}\",outcome=\"OK\"}} 0", series);
+            Assert.Contains($"apisix_plugin_calls_total{{method=\"{method}\",outcome=\"Unavailable\"}} 0", series);
+            Assert.Contains(series, line => line.StartsWith($"apisix_plugin_call_duration_seconds_count{{method=\"{method}\"}} 0", StringComparison.Ordinal));
+        }
+
+        Assert.Contains("apisix_plugin_writes_skipped_total 0", series);
+        Assert.Contains("apisix_plugin_conflicts_retried_total 0", series);
+        Assert.Contains("apisix_plugin_api_requests_total{verb=\"patch\"} 0", series);
+    }
 }
