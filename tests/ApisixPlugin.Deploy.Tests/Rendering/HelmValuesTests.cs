@@ -72,6 +72,39 @@ public sealed class HelmValuesTests
             Values["controller"]!.AsObject().Select(p => p.Key).Order(StringComparer.Ordinal));
     }
 
+    /// <summary>
+    /// deploy/README.md ("Merging with your own values"): each list these values set is a list in
+    /// the chart's values.yaml that its templates render whole, so Helm (which merges maps but
+    /// replaces lists) keeps only the last -f's list: a user's own list must hold the plugin's entries.
+    /// </summary>
+    [Fact]
+    public void Every_list_the_values_set_is_a_chart_list_rendered_whole_so_a_later_file_replaces_it()
+    {
+        var chart = DeployPaths.Upstream("argo-helm-argo-rollouts-2.41.0");
+        var chartValues = Yaml.LoadFile(Path.Combine(chart, "values.yaml")).Single();
+        var templates = string.Join('\n', Directory.GetFiles(Path.Combine(chart, "templates"), "*", SearchOption.AllDirectories).Select(File.ReadAllText));
+
+        var lists = Lists(Values, "").ToList();
+
+        Assert.Equal(["controller.initContainers", "controller.trafficRouterPlugins", "controller.volumeMounts", "controller.volumes", "providerRBAC.additionalRules"],
+            lists.Order(StringComparer.Ordinal));
+        foreach (var path in lists)
+        {
+            Assert.True(chartValues.Path(path.Split('.')) is JsonArray, $"{path} is not a list in the chart's values.yaml");
+            Assert.Contains($".Values.{path}", templates, StringComparison.Ordinal);
+        }
+
+        // The chart's own list for the user's extra sidecars is left to the user.
+        Assert.Null(Values.Path("controller", "extraContainers"));
+    }
+
+    private static IEnumerable<string> Lists(JsonObject node, string prefix) => node.SelectMany(p => p.Value switch
+    {
+        JsonArray => [prefix + p.Key],
+        JsonObject o => Lists(o, prefix + p.Key + "."),
+        _ => Array.Empty<string>(),
+    });
+
     /// <summary>Key order and the image tag aside (the values pin one; kustomize sets one), equal means equal.</summary>
     private static string Canonical(JsonNode node) => Sorted(node)?.ToJsonString() ?? "null";
 
