@@ -17,7 +17,9 @@ public sealed class DockerfileTests
     {
         Assert.StartsWith("mcr.microsoft.com/dotnet/sdk:10.0", File.Build.From, StringComparison.Ordinal);
         var run = Assert.Single(File.Build.All("RUN"), r => r.Contains("publish", StringComparison.Ordinal));
-        Assert.Equal("bash deploy/publish.sh /out", run);
+        // TARGETARCH (amd64 or arm64 under BuildKit) picks the runtime; the script's default is the machine's.
+        Assert.Equal("bash deploy/publish.sh --arch \"${TARGETARCH:-$(uname -m)}\" /out", run);
+        Assert.Contains("TARGETARCH", File.Build.All("ARG"));
         Assert.Contains(File.Build.All("RUN"), r => r.Contains("clang", StringComparison.Ordinal) && r.Contains("lld", StringComparison.Ordinal) && r.Contains("zlib1g-dev", StringComparison.Ordinal));
     }
 

@@ -3,7 +3,14 @@ namespace ApisixPlugin.Deploy.Tests.Support;
 /// <summary>The repository's Dockerfile, split into stages of instructions (continuations joined).</summary>
 internal sealed class Dockerfile
 {
-    private Dockerfile(IReadOnlyList<Stage> stages) => Stages = stages;
+    private Dockerfile(IReadOnlyList<(string Keyword, string Args)> global, IReadOnlyList<Stage> stages)
+    {
+        Global = global;
+        Stages = stages;
+    }
+
+    /// <summary>The instructions before the first FROM (ARGs every stage may re-declare).</summary>
+    public IReadOnlyList<(string Keyword, string Args)> Global { get; }
 
     public IReadOnlyList<Stage> Stages { get; }
 
@@ -13,6 +20,7 @@ internal sealed class Dockerfile
 
     public static Dockerfile Load(string path)
     {
+        var global = new List<(string Keyword, string Args)>();
         var stages = new List<Stage>();
         var pending = "";
         foreach (var raw in File.ReadAllLines(path))
@@ -37,13 +45,17 @@ internal sealed class Dockerfile
             {
                 stages.Add(new Stage(rest));
             }
+            else if (stages.Count == 0)
+            {
+                global.Add((keyword, rest));
+            }
             else
             {
                 stages[^1].Instructions.Add((keyword, rest));
             }
         }
 
-        return new Dockerfile(stages);
+        return new Dockerfile(global, stages);
     }
 
     internal sealed class Stage(string from)
