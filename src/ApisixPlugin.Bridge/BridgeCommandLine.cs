@@ -111,7 +111,7 @@ internal sealed class BridgeCommandLine
 
     /// <summary>Help and usage go to <paramref name="stderr"/> too: stdout carries the handshake line and nothing else.</summary>
     public Task<int> InvokeAsync(IReadOnlyList<string> args, TextWriter stderr) =>
-        CommandLineRunner.InvokeAsync(Parse(args), stderr, stderr);
+        CommandLineRunner.InvokeAsync("apisix-plugin-bridge", Parse(args), stderr, stderr);
 
     /// <summary>Adds -h/--help unless it is there already; false when it was.</summary>
     private bool AddHelp()

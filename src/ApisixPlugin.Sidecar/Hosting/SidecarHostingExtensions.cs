@@ -8,24 +8,39 @@ using ApisixPlugin.Sidecar.Telemetry;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 using Prometheus;
+using ApisixPlugin.Contracts;
 using Serilog;
-using Serilog.Formatting.Compact;
+using Serilog.Events;
 
 namespace ApisixPlugin.Sidecar.Hosting;
 
 internal static class SidecarHostingExtensions
 {
+    /// <summary>
+    /// Serilog to stdout at Sidecar:LogLevel (info unless set; a bad value is named by the options'
+    /// validation at start, and logging meanwhile stays at info). The framework's own chatter
+    /// stays at warnings and above even at debug.
+    /// </summary>
     public static WebApplicationBuilder AddSidecarLogging(this WebApplicationBuilder builder)
     {
         var json = builder.Configuration[$"{SidecarOptions.Section}:LogFormat"] != "text";
+        var level = builder.Configuration[$"{SidecarOptions.Section}:LogLevel"] switch
+        {
+            "trace" => LogEventLevel.Verbose,
+            "debug" => LogEventLevel.Debug,
+            "warn" => LogEventLevel.Warning,
+            "error" => LogEventLevel.Error,
+            _ => LogEventLevel.Information,
+        };
+        var framework = level > LogEventLevel.Warning ? level : LogEventLevel.Warning;
         builder.Services.AddSerilog(config =>
         {
-            config.MinimumLevel.Information()
-                .MinimumLevel.Override("Microsoft.AspNetCore", Serilog.Events.LogEventLevel.Warning)
-                .MinimumLevel.Override("Grpc", Serilog.Events.LogEventLevel.Warning)
+            config.MinimumLevel.Is(level)
+                .MinimumLevel.Override("Microsoft.AspNetCore", framework)
+                .MinimumLevel.Override("Grpc", framework)
                 .Enrich.FromLogContext();
             _ = json
-                ? config.WriteTo.Console(new RenderedCompactJsonFormatter())
+                ? config.WriteTo.Console(new JsonLogFormatter())
                 : config.WriteTo.Console(formatProvider: System.Globalization.CultureInfo.InvariantCulture);
         });
         return builder;
@@ -97,7 +112,12 @@ internal static class SidecarHostingExtensions
         // The controller's container runs as another user, in the pod's shared group: it must be
         // able to connect, and nothing else needs to. (A Linux-only sidecar: no platform guard.)
 #pragma warning disable CA1416
-        app.Lifetime.ApplicationStarted.Register(() => File.SetUnixFileMode(options.SocketPath, options.SocketFileMode()));
+        app.Lifetime.ApplicationStarted.Register(() =>
+        {
+            File.SetUnixFileMode(options.SocketPath, options.SocketFileMode());
+            SidecarHostLog.Serving(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("ApisixPlugin.Sidecar"),
+                ProgramVersion.Text, options.SocketPath, options.MetricsPort, options.LogLevel);
+        });
 #pragma warning restore CA1416
         return app;
     }
@@ -108,6 +128,12 @@ internal static class SidecarRunExtensions
     /// <summary>A bad option stops the process at start with a message that names it, not a stack trace.</summary>
     public static async Task<int> RunSidecarAsync(this WebApplicationBuilder builder)
     {
+        if (ConfigurationProblem(builder.Configuration) is { } problem)
+        {
+            await Console.Error.WriteLineAsync($"apisix-plugin: invalid configuration: {problem}").ConfigureAwait(false);
+            return 2;
+        }
+
         try
         {
             await using var app = builder.Build();
@@ -118,6 +144,41 @@ internal static class SidecarRunExtensions
         {
             await Console.Error.WriteLineAsync($"apisix-plugin: invalid configuration: {string.Join("; ", e.Failures)}").ConfigureAwait(false);
             return 2;
+        }
+    }
+
+    /// <summary>
+    /// What binding the Sidecar section would throw on, as a message, or null: a value that is not
+    /// a number where one must be (it would otherwise be an exception from deep in the host), and
+    /// a key no option has (a misspelt Sidecar__* variable or appsettings.json key would otherwise
+    /// be ignored and the default used). The validation at start checks the values' ranges.
+    /// </summary>
+    internal static string? ConfigurationProblem(IConfiguration configuration)
+    {
+        var section = configuration.GetSection(SidecarOptions.Section);
+        var settings = SidecarCommandLine.Settings.Select(p => $"{SidecarOptions.Section}:{p}").ToList();
+        var unknown = section.GetChildren()
+            .Where(c => !settings.Contains(c.Path, StringComparer.OrdinalIgnoreCase))
+            .Select(c => CloseMatch.Find(c.Path, settings) is { } match
+                ? $"{c.Path} is not a setting (did you mean {match}?)"
+                : $"{c.Path} is not a setting ({string.Join(", ", settings)} are)")
+            .ToList();
+        if (unknown.Count > 0)
+        {
+            return string.Join("; ", unknown);
+        }
+
+        try
+        {
+            section.Bind(new SidecarOptions(), o => o.ErrorOnUnknownConfiguration = true);
+            return null;
+        }
+        catch (InvalidOperationException e)
+        {
+            var setBy = section.GetChildren()
+                .Where(c => e.Message.Contains($"'{c.Path}'", StringComparison.OrdinalIgnoreCase))
+                .Select(c => SidecarCommandLine.SetBy(c.Path) is { } by ? $" ({c.Path} is {by})" : "");
+            return e.Message + string.Concat(setBy);
         }
     }
 }

@@ -80,7 +80,14 @@ internal sealed class SidecarOptions
 
     public ApiRequestPolicy RequestPolicy() => new(TimeSpan.FromSeconds(ApiRequestTimeoutSeconds), TimeSpan.FromSeconds(ApiRetryBudgetSeconds));
 
-    /// <summary>"json" (one compact JSON object a line) or "text".</summary>
+    /// <summary>The values <see cref="LogLevel"/> takes, as help shows them.</summary>
+    public const string LogLevels = "trace|debug|info|warn|error";
+
+    /// <summary>The least severe log lines written: trace, debug, info (the default), warn or error.</summary>
+    [RegularExpression("^(trace|debug|info|warn|error)$", ErrorMessage = "Sidecar:LogLevel must be one of trace, debug, info, warn, error")]
+    public string LogLevel { get; set; } = "info";
+
+    /// <summary>"json" (one JSON object a line, each with its level) or "text".</summary>
     [RegularExpression("^(json|text)$", ErrorMessage = "Sidecar:LogFormat must be 'json' or 'text'")]
     public string LogFormat { get; set; } = "json";
 }

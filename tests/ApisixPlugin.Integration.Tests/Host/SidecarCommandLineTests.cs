@@ -5,14 +5,19 @@ namespace ApisixPlugin.Integration.Tests.Host;
 /// <summary><c>apisix-plugin</c>'s verbs and serve's switches, without starting the host.</summary>
 public sealed class SidecarCommandLineTests
 {
-    private static async Task<(int ExitCode, IReadOnlyDictionary<string, string?>? Served, string Output, string Error)> RunAsync(params string[] args)
+    private static Task<(int ExitCode, IReadOnlyDictionary<string, string?>? Served, string Output, string Error)> RunAsync(params string[] args) =>
+        RunWithEnvironmentAsync(new Dictionary<string, string>(), args);
+
+    /// <summary>With exactly these environment variables, none of the test process's.</summary>
+    private static async Task<(int ExitCode, IReadOnlyDictionary<string, string?>? Served, string Output, string Error)> RunWithEnvironmentAsync(
+        Dictionary<string, string> environment, params string[] args)
     {
         IReadOnlyDictionary<string, string?>? served = null;
         var commandLine = new SidecarCommandLine(switches =>
         {
             served = switches;
             return Task.FromResult(0);
-        });
+        }, name => environment.GetValueOrDefault(name));
         using var output = new StringWriter { NewLine = "\n" };
         using var error = new StringWriter { NewLine = "\n" };
         var exitCode = await commandLine.InvokeAsync(args, output, error);
@@ -80,6 +85,95 @@ public sealed class SidecarCommandLineTests
         Assert.Null(run.Served);
         Assert.Contains("simulate", run.Output, StringComparison.Ordinal);
         Assert.Contains("--route-namespaces <NS,...>", run.Output, StringComparison.Ordinal);
+        Assert.Equal("", run.Error);
+    }
+
+    /// <summary>serve's switches, the environment variable of each, and the configuration key it sets.</summary>
+    public static TheoryData<string, string, string> Switches => new()
+    {
+        { "--socket", "APISIX_PLUGIN_SOCKET", "Sidecar:SocketPath" },
+        { "--socket-mode", "APISIX_PLUGIN_SOCKET_MODE", "Sidecar:SocketMode" },
+        { "--grpc-port", "APISIX_PLUGIN_GRPC_PORT", "Sidecar:GrpcPort" },
+        { "--metrics-port", "APISIX_PLUGIN_METRICS_PORT", "Sidecar:MetricsPort" },
+        { "--plugin-name", "APISIX_PLUGIN_PLUGIN_NAME", "Sidecar:PluginName" },
+        { "--kubeconfig", "APISIX_PLUGIN_KUBECONFIG", "Sidecar:Kubeconfig" },
+        { "--max-api-requests", "APISIX_PLUGIN_MAX_API_REQUESTS", "Sidecar:MaxConcurrentApiRequests" },
+        { "--api-request-timeout", "APISIX_PLUGIN_API_REQUEST_TIMEOUT", "Sidecar:ApiRequestTimeoutSeconds" },
+        { "--api-retry-budget", "APISIX_PLUGIN_API_RETRY_BUDGET", "Sidecar:ApiRetryBudgetSeconds" },
+        { "--log-format", "APISIX_PLUGIN_LOG_FORMAT", "Sidecar:LogFormat" },
+        { "--log-level", "APISIX_PLUGIN_LOG_LEVEL", "Sidecar:LogLevel" },
+        { "--route-namespaces", "APISIX_PLUGIN_ROUTE_NAMESPACES", "Sidecar:RouteNamespaces" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Switches))]
+    public async Task Every_switch_has_an_environment_variable_and_help_shows_it_with_the_default(string name, string variable, string key)
+    {
+        var fromVariable = await RunWithEnvironmentAsync(new() { [variable] = "from-env" });
+        var fromSwitch = await RunWithEnvironmentAsync(new() { [variable] = "from-env" }, name, "from-switch");
+        var help = await RunAsync("serve", "--help");
+
+        Assert.Equal("from-env", fromVariable.Served![key]);
+        Assert.Equal("from-switch", fromSwitch.Served![key]);
+        var line = Assert.Single(help.Output.Split('\n'), l => l.TrimStart().StartsWith(name + " ", StringComparison.Ordinal));
+        Assert.Matches(@"\[default: [^\]]+\] \[env: " + variable + @"\]", line);
+    }
+
+    [Fact]
+    public async Task The_defaults_help_shows_are_the_options_defaults()
+    {
+        var help = (await RunAsync("--help")).Output;
+
+        Assert.Contains("[default: 9464] [env: APISIX_PLUGIN_METRICS_PORT]", help, StringComparison.Ordinal);
+        Assert.Contains("[default: /run/apisix-plugin/sidecar.sock] [env: APISIX_PLUGIN_SOCKET]", help, StringComparison.Ordinal);
+        Assert.Contains("[default: info] [env: APISIX_PLUGIN_LOG_LEVEL]", help, StringComparison.Ordinal);
+        Assert.Contains("--log-level <trace|debug|info|warn|error>", help, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_empty_environment_variable_counts_as_unset()
+    {
+        var run = await RunWithEnvironmentAsync(new() { ["APISIX_PLUGIN_METRICS_PORT"] = "" });
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Empty(run.Served!);
+    }
+
+    [Theory]
+    [InlineData("--metrics-port", "--metric-port", "1")]
+    [InlineData("--metrics-port", "--metric-port=1")]
+    [InlineData("--log-level", "serve", "--log-lvl", "debug")]
+    [InlineData("--route-namespaces", "--route-namespace", "a")]
+    [InlineData("simulate", "simulat")]
+    public async Task A_misspelt_switch_or_verb_exits_2_naming_it_and_its_close_match(string meant, params string[] args)
+    {
+        var run = await RunAsync(args);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Null(run.Served);
+        var typed = args.First(a => a.StartsWith("--", StringComparison.Ordinal) || a == "simulat");
+        Assert.Contains($"apisix-plugin: Unrecognized command or argument '{typed}' (did you mean {meant}?)", run.Error, StringComparison.Ordinal);
+        Assert.Equal("", run.Output);
+    }
+
+    [Fact]
+    public async Task A_name_like_no_switch_gets_no_suggestion()
+    {
+        var run = await RunAsync("--bogus");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("apisix-plugin: Unrecognized command or argument '--bogus'\n", run.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("did you mean", run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Version_prints_the_release_version_alone_on_stdout()
+    {
+        var run = await RunAsync("--version");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Null(run.Served);
+        Assert.Equal($"{ApisixPlugin.Contracts.ProgramVersion.Text}\n", run.Output);
         Assert.Equal("", run.Error);
     }
 }

@@ -200,4 +200,66 @@ public sealed class SidecarHostTests(SidecarClusterFixture fx)
         Assert.Contains("apisix_plugin_conflicts_retried_total 0", series);
         Assert.Contains("apisix_plugin_api_requests_total{verb=\"patch\"} 0", series);
     }
+
+    [Fact]
+    public async Task Every_json_log_line_carries_its_level_and_the_start_line_names_the_version()
+    {
+        var ns = await fx.PluginNamespaceAsync("json-logs");
+        await fx.ApisixRoutes.CreateAsync(ns, ApisixRoute());
+        await using var sidecar = await SidecarProcess.StartAsync(fx.KubeconfigFor(KubeUsers.Plugin), "--log-format", "json", "--log-level", "debug");
+        var rollout = Rollout(ns);
+
+        await sidecar.Client.SetWeightAsync(new SetWeightRequest { Rollout = rollout, DesiredWeight = 10 });
+        await sidecar.Client.SetWeightAsync(new SetWeightRequest { Rollout = rollout, DesiredWeight = 10 });
+        var lines = await LogLinesAsync(sidecar, lines => lines.Any(l => EventId(l) == 2));
+
+        // Information lines (the start line, a write) carry "@l" as the others do.
+        Assert.All(lines, l => Assert.True(l["@l"] is not null, $"no @l in {l.ToJsonString()}"));
+        var start = Assert.Single(lines, l => EventId(l) == 201);
+        Assert.Equal("Information", start["@l"]!.GetValue<string>());
+        Assert.Equal(ApisixPlugin.Contracts.ProgramVersion.Text, start["Version"]!.GetValue<string>());
+        Assert.Equal("Information", Assert.Single(lines, l => EventId(l) == 1)["@l"]!.GetValue<string>());
+        // At debug, the debug line of a write found unneeded is there.
+        Assert.Equal("Debug", Assert.Single(lines, l => EventId(l) == 2)["@l"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task At_log_level_warn_from_the_environment_only_warnings_and_errors_are_written()
+    {
+        var ns = await fx.PluginNamespaceAsync("warn-logs");
+        await fx.ApisixRoutes.CreateAsync(ns, ApisixRoute());
+        await using var sidecar = await SidecarProcess.StartAsync(fx.KubeconfigFor(KubeUsers.Plugin),
+            new Dictionary<string, string> { ["APISIX_PLUGIN_LOG_LEVEL"] = "warn" }, "--log-format", "json");
+        var rollout = Rollout(ns);
+
+        await sidecar.Client.SetWeightAsync(new SetWeightRequest { Rollout = rollout, DesiredWeight = 10 });
+        await Assert.ThrowsAsync<RpcException>(() => sidecar.Client.SetWeightAsync(new SetWeightRequest { Rollout = rollout, DesiredWeight = 101 }).ResponseAsync);
+        var lines = await LogLinesAsync(sidecar, lines => lines.Any(l => EventId(l) == 101));
+
+        // The write (1) and the start line (201) are Information: left out.
+        Assert.All(lines, l => Assert.Contains(l["@l"]!.GetValue<string>(), new[] { "Warning", "Error" }));
+    }
+
+    /// <summary>The plugin's own event id of a line; null for the framework's lines, whose ids overlap.</summary>
+    private static int? EventId(JsonObject line) =>
+        line["SourceContext"]?.GetValue<string>().StartsWith("ApisixPlugin.", StringComparison.Ordinal) == true ? line["EventId"]?["Id"]?.GetValue<int>() : null;
+
+    /// <summary>The sidecar's output lines as JSON objects, once <paramref name="done"/> holds for them (at most 10 s).</summary>
+    private static async Task<List<JsonObject>> LogLinesAsync(SidecarProcess sidecar, Func<List<JsonObject>, bool> done)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (true)
+        {
+            var lines = sidecar.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Select(l => JsonNode.Parse(l)!.AsObject())
+                .ToList();
+            if (done(lines))
+            {
+                return lines;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"the log lines waited for did not come within 10 s:\n{sidecar.Output}");
+            await Task.Delay(100);
+        }
+    }
 }

@@ -27,13 +27,20 @@ public sealed class SidecarProcess : IAsyncDisposable
     public Task<string> WaitForLineAsync(string text) => _host.WaitForLineAsync(text, TimeSpan.FromSeconds(10));
 
     /// <summary>Runs the sidecar with these arguments and returns once its socket accepts connections.</summary>
-    public static async Task<SidecarProcess> StartAsync(string kubeconfig, params string[] extraArgs)
+    public static Task<SidecarProcess> StartAsync(string kubeconfig, params string[] extraArgs) =>
+        StartAsync(kubeconfig, new Dictionary<string, string>(), extraArgs);
+
+    /// <summary>As <see cref="StartAsync(string, string[])"/>, with these environment variables added.</summary>
+    public static async Task<SidecarProcess> StartAsync(string kubeconfig, IReadOnlyDictionary<string, string> environment, params string[] extraArgs)
     {
         var socket = Path.Combine(Directory.CreateTempSubdirectory("apisix-sidecar-").FullName, "sidecar.sock");
-        return new SidecarProcess(await SidecarHost.StartAsync(socket, kubeconfig, ["--log-format", "text", .. extraArgs]));
+        return new SidecarProcess(await SidecarHost.StartAsync(socket, kubeconfig, environment, ["--log-format", "text", .. extraArgs]));
     }
 
     public static Task<(int ExitCode, string Output)> RunToExitAsync(params string[] args) => SidecarHost.RunToExitAsync(args);
+
+    public static Task<(int ExitCode, string Output)> RunToExitAsync(IReadOnlyDictionary<string, string> environment, params string[] args) =>
+        SidecarHost.RunToExitAsync(environment, args);
 
     public static GrpcChannel ChannelFor(string socketPath) =>
         GrpcChannel.ForAddress("http://sidecar", new GrpcChannelOptions

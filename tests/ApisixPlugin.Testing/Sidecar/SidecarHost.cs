@@ -69,9 +69,13 @@ public sealed class SidecarHost : IAsyncDisposable
         : null;
 
     /// <summary>Starts <c>serve</c> on <paramref name="socketPath"/>; <paramref name="extraArgs"/> come last and win.</summary>
-    public static async Task<SidecarHost> StartAsync(string socketPath, string kubeconfig, params string[] extraArgs)
+    public static Task<SidecarHost> StartAsync(string socketPath, string kubeconfig, params string[] extraArgs) =>
+        StartAsync(socketPath, kubeconfig, new Dictionary<string, string>(), extraArgs);
+
+    /// <summary>As <see cref="StartAsync(string, string, string[])"/>, with these environment variables added.</summary>
+    public static async Task<SidecarHost> StartAsync(string socketPath, string kubeconfig, IReadOnlyDictionary<string, string> environment, params string[] extraArgs)
     {
-        var process = Start(["serve", "--socket", socketPath, "--kubeconfig", kubeconfig, "--metrics-port", "0", "--log-format", "json", .. extraArgs]);
+        var process = Start(["serve", "--socket", socketPath, "--kubeconfig", kubeconfig, "--metrics-port", "0", "--log-format", "json", .. extraArgs], environment);
         var host = new SidecarHost(process, socketPath);
         process.OutputDataReceived += (_, e) => host.Append(e.Data);
         process.ErrorDataReceived += (_, e) => host.Append(e.Data);
@@ -96,9 +100,13 @@ public sealed class SidecarHost : IAsyncDisposable
     }
 
     /// <summary>Runs the sidecar to its exit (for start-up failures) and returns exit code and output.</summary>
-    public static async Task<(int ExitCode, string Output)> RunToExitAsync(params string[] args)
+    public static Task<(int ExitCode, string Output)> RunToExitAsync(params string[] args) =>
+        RunToExitAsync(new Dictionary<string, string>(), args);
+
+    /// <summary>As <see cref="RunToExitAsync(string[])"/>, with these environment variables added.</summary>
+    public static async Task<(int ExitCode, string Output)> RunToExitAsync(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
-        using var process = Start(args);
+        using var process = Start(args, environment);
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
@@ -106,7 +114,7 @@ public sealed class SidecarHost : IAsyncDisposable
         return (process.ExitCode, await stdout + await stderr);
     }
 
-    private static Process Start(IEnumerable<string> args)
+    private static Process Start(IEnumerable<string> args, IReadOnlyDictionary<string, string> environment)
     {
         var info = new ProcessStartInfo(PublishedFile ?? "dotnet")
         {
@@ -122,6 +130,11 @@ public sealed class SidecarHost : IAsyncDisposable
         foreach (var arg in args)
         {
             info.ArgumentList.Add(arg);
+        }
+
+        foreach (var (name, value) in environment)
+        {
+            info.Environment[name] = value;
         }
 
         return Process.Start(info) ?? throw new InvalidOperationException("could not start the sidecar");
