@@ -1,4 +1,5 @@
 using ApisixPlugin.Contracts;
+using ApisixPlugin.GoPlugin.Logging;
 
 namespace ApisixPlugin.Bridge;
 
@@ -11,6 +12,9 @@ internal sealed record BridgeOptions
     public string PluginName { get; init; } = PluginDefaults.PluginName;
 
     public TimeSpan CallTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The least severe log lines written to stderr.</summary>
+    public PluginLogLevel LogLevel { get; init; } = PluginLogLevel.Info;
 
     /// <summary>Answer every Plugin call at once with success, without the sidecar (benchmarks).</summary>
     public bool Noop { get; init; }

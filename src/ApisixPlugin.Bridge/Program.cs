@@ -3,13 +3,14 @@ using System.Text;
 using ApisixPlugin.Bridge;
 using ApisixPlugin.Bridge.Logging;
 using ApisixPlugin.Bridge.Plugin;
+using ApisixPlugin.Contracts;
 using ApisixPlugin.GoPlugin.Logging;
 using ApisixPlugin.GoPlugin.NetRpc;
 using ApisixPlugin.GoPlugin.Plugin;
 
 // The file the Argo Rollouts controller runs as its traffic-router plugin. stdout carries the
 // go-plugin handshake line and nothing else; everything else goes to stderr.
-return await new BridgeCommandLine(ServeAsync).InvokeAsync(args, Console.Error).ConfigureAwait(false);
+return await new BridgeCommandLine(ServeAsync).InvokeAsync(args, Console.Out, Console.Error).ConfigureAwait(false);
 
 static async Task<int> ServeAsync(BridgeOptions options)
 {
@@ -20,7 +21,7 @@ static async Task<int> ServeAsync(BridgeOptions options)
         return 1;
     }
 
-    var log = new HclogJsonLog(Console.OpenStandardError(), HclogJsonLog.LevelFromEnvironment());
+    var log = new HclogJsonLog(Console.OpenStandardError(), options.LogLevel);
 
     // The controller's terminal may forward Ctrl-C to its children; go-plugin plugins ignore it and
     // wait for Control.Quit. The line says so to whoever wonders why the plugin outlived Ctrl-C.
@@ -28,6 +29,15 @@ static async Task<int> ServeAsync(BridgeOptions options)
     {
         context.Cancel = true;
         log.Write(PluginLogLevel.Info, "interrupt signal ignored; the controller ends the plugin with Control.Quit");
+    });
+
+    // SIGTERM (a container stop) ends the bridge cleanly, removing its socket file: registered
+    // before the handshake line, so that a stop right after it is clean too.
+    var exitCode = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+    using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+    {
+        context.Cancel = true;
+        exitCode.TrySetResult(0);
     });
     using var server = GoPluginServer.Listen();
     using (var stdout = Console.OpenStandardOutput())
@@ -38,17 +48,9 @@ static async Task<int> ServeAsync(BridgeOptions options)
 
     using var sidecar = options.Noop ? null : BridgeServices.CreateSidecarChannel(options);
     INetRpcService plugin = sidecar is null ? new NoopPluginService() : BridgeServices.CreatePluginService(sidecar, options, log);
-    var exitCode = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
-    log.Write(PluginLogLevel.Info, "apisix plugin bridge serving", ("address", server.Address),
+    log.Write(PluginLogLevel.Info, "apisix plugin bridge serving", ("version", ProgramVersion.Text), ("address", server.Address),
         ("sidecar", options.Noop ? "none (--noop)" : options.SidecarSocket), ("plugin_name", options.PluginName),
         ("call_timeout", options.CallTimeout));
-
-    // SIGTERM (a container stop) ends the bridge cleanly, removing its socket file.
-    using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
-    {
-        context.Cancel = true;
-        exitCode.TrySetResult(0);
-    });
 
     using var stopping = new CancellationTokenSource();
     _ = server.ServeAsync(new GoPluginServerOptions

@@ -23,16 +23,21 @@ internal sealed class HclogJsonLog : IPluginLog
         _minimum = minimum;
     }
 
-    /// <summary>The level from APISIX_PLUGIN_BRIDGE_LOG_LEVEL (trace, debug, info, warn, error); info by default.</summary>
-    public static PluginLogLevel LevelFromEnvironment() =>
-        Environment.GetEnvironmentVariable("APISIX_PLUGIN_BRIDGE_LOG_LEVEL")?.ToUpperInvariant() switch
+    /// <summary>A level's name as --log-level and APISIX_PLUGIN_BRIDGE_LOG_LEVEL take it: trace, debug, info, warn (or warning), error; any case.</summary>
+    public static bool TryParseLevel(string text, out PluginLogLevel level)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        (var ok, level) = text.ToUpperInvariant() switch
         {
-            "TRACE" => PluginLogLevel.Trace,
-            "DEBUG" => PluginLogLevel.Debug,
-            "WARN" or "WARNING" => PluginLogLevel.Warn,
-            "ERROR" => PluginLogLevel.Error,
-            _ => PluginLogLevel.Info,
+            "TRACE" => (true, PluginLogLevel.Trace),
+            "DEBUG" => (true, PluginLogLevel.Debug),
+            "INFO" => (true, PluginLogLevel.Info),
+            "WARN" or "WARNING" => (true, PluginLogLevel.Warn),
+            "ERROR" => (true, PluginLogLevel.Error),
+            _ => (false, PluginLogLevel.Info),
         };
+        return ok;
+    }
 
     public bool IsEnabled(PluginLogLevel level) => level >= _minimum;
 

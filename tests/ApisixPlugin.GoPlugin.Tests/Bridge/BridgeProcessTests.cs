@@ -48,6 +48,69 @@ public sealed class BridgeProcessTests
     }
 
     [Fact]
+    public async Task Version_goes_to_stdout_without_the_cookie_as_three_numbers()
+    {
+        using var bridge = BridgeProcess.Start(withCookie: false, "--version");
+        var stdout = await bridge.Process.StandardOutput.ReadToEndAsync().WaitAsync(Wait);
+        var stderr = await bridge.Process.StandardError.ReadToEndAsync().WaitAsync(Wait);
+        await bridge.Process.WaitForExitAsync().WaitAsync(Wait);
+
+        // The Deploy suite checks the number against Directory.Build.props; "+<commit>" must not follow it.
+        Assert.Equal(0, bridge.Process.ExitCode);
+        Assert.Matches(@"^[0-9]+\.[0-9]+\.[0-9]+\n$", stdout);
+        Assert.Equal($"{ApisixPlugin.Contracts.ProgramVersion.Text}\n", stdout);
+        Assert.Equal("", stderr);
+    }
+
+    [Fact]
+    public async Task A_misspelt_option_exits_2_with_its_close_match_on_stderr()
+    {
+        using var bridge = BridgeProcess.Start(withCookie: true, "--call-timout", "5");
+        var stdout = bridge.Process.StandardOutput.ReadToEndAsync();
+        var stderr = await bridge.Process.StandardError.ReadToEndAsync().WaitAsync(Wait);
+        await bridge.Process.WaitForExitAsync().WaitAsync(Wait);
+
+        Assert.Equal(2, bridge.Process.ExitCode);
+        Assert.Contains("apisix-plugin-bridge: Unrecognized command or argument '--call-timout' (did you mean --call-timeout?)", stderr, StringComparison.Ordinal);
+        Assert.Equal("", await stdout);
+    }
+
+    [Fact]
+    public async Task At_log_level_error_from_the_environment_the_info_lines_are_left_out()
+    {
+        using var bridge = BridgeProcess.Start(withCookie: true, new Dictionary<string, string> { ["APISIX_PLUGIN_BRIDGE_LOG_LEVEL"] = "error" }, "--noop");
+        var line = await bridge.Process.StandardOutput.ReadLineAsync().WaitAsync(Wait);
+        Assert.Matches(@"^1\|1\|unix\|", line);
+        var stderr = bridge.Process.StandardError.ReadToEndAsync();
+
+        // SIGTERM once the handshake line is out; the serving line (info) is logged before the
+        // bridge waits, so at info it would be on stderr by the exit.
+        Assert.Equal(0, Kill(bridge.Process.Id, 15));
+        await bridge.Process.WaitForExitAsync().WaitAsync(Wait);
+
+        Assert.Equal(0, bridge.Process.ExitCode);
+        Assert.Equal("", await stderr.WaitAsync(Wait));
+    }
+
+    [Fact]
+    public async Task At_the_default_log_level_the_serving_line_names_the_version()
+    {
+        using var bridge = BridgeProcess.Start(withCookie: true, "--noop");
+        await bridge.Process.StandardOutput.ReadLineAsync().WaitAsync(Wait);
+        var stderr = bridge.Process.StandardError.ReadToEndAsync();
+
+        Assert.Equal(0, Kill(bridge.Process.Id, 15));
+        await bridge.Process.WaitForExitAsync().WaitAsync(Wait);
+
+        Assert.Equal(0, bridge.Process.ExitCode);
+        var serving = (await stderr.WaitAsync(Wait)).Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(l => JsonDocument.Parse(l).RootElement)
+            .Single(l => l.GetProperty("@message").GetString() == "apisix plugin bridge serving");
+        Assert.Equal("info", serving.GetProperty("@level").GetString());
+        Assert.Equal(ApisixPlugin.Contracts.ProgramVersion.Text, serving.GetProperty("version").GetString());
+    }
+
+    [Fact]
     public async Task Handshake_line_first_SIGINT_ignored_Quit_exits_within_2_seconds()
     {
         using var bridge = BridgeProcess.Start(withCookie: true, "--noop");
