@@ -171,6 +171,19 @@ else
   export GOPLUGIN_PEER_DIR=/nonexistent APISIX_BRIDGE_PATH=/nonexistent/apisix-plugin-bridge
 fi
 
+section "arm64 bridge and sidecar (tests/infra/prepare-arm64.sh: deploy/publish.sh --arch arm64, cached by source hash)"
+start=$SECONDS
+if prepared=$(bash tests/infra/prepare-arm64.sh) && { read -r arm64_bridge; read -r arm64_sidecar; } <<<"$prepared"; then
+  # The Deploy suite checks these files and runs the bridge under qemu-aarch64-static (Release/Arm64Tests).
+  export APISIX_ARM64_BRIDGE_PATH="$arm64_bridge" APISIX_ARM64_SIDECAR_PATH="$arm64_sidecar"
+  echo "arm64 bridge: $APISIX_ARM64_BRIDGE_PATH; arm64 sidecar: $APISIX_ARM64_SIDECAR_PATH"
+  note "arm64 bridge and sidecar (NativeAOT)" "ok ($((SECONDS - start)) s)"
+else
+  failure "tests/infra/prepare-arm64.sh (the Deploy suite's arm64 tests fail without it)"
+  note "arm64 bridge and sidecar (NativeAOT)" "FAILED ($((SECONDS - start)) s)"
+  export APISIX_ARM64_BRIDGE_PATH=/nonexistent/apisix-plugin-bridge APISIX_ARM64_SIDECAR_PATH=/nonexistent/apisix-plugin
+fi
+
 run_tests Core tests/ApisixPlugin.Core.Tests
 run_tests Routing tests/ApisixPlugin.Routing.Tests
 run_tests GoPlugin tests/ApisixPlugin.GoPlugin.Tests

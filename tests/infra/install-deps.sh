@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything the test suite needs on a fresh Debian bookworm machine, offline but for
-# Debian's and NuGet's registries: Go, etcd, the go-plugin sources, the NativeAOT toolchain, and a
+# Debian's and NuGet's registries: Go, etcd, the go-plugin sources, the NativeAOT toolchain (with
+# the arm64 cross toolchain and qemu-aarch64-static, to publish and run the arm64 files), and a
 # kube-apiserver built from Debian's kubernetes source package (there is no binary package).
 # The build takes ~7 minutes cold, so its result is cached outside the work tree and reused.
 set -euo pipefail
@@ -13,7 +14,8 @@ KUBE_BIN="$CACHE_DIR/bin/kube-apiserver"
 APT_PACKAGES=(golang-go etcd-server etcd-client rsync jq openssl curl util-linux
   golang-github-modern-go-reflect2-dev
   golang-github-hashicorp-go-plugin-dev golang-github-hashicorp-yamux-dev golang-google-grpc-dev
-  clang lld zlib1g-dev dpkg-dev)
+  clang lld zlib1g-dev dpkg-dev
+  crossbuild-essential-arm64 qemu-user-static)
 
 log() { echo "[install-deps] $*" >&2; }
 
