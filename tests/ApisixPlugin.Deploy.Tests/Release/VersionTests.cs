@@ -22,7 +22,7 @@ public sealed partial class VersionTests
     [Fact]
     public async Task The_kustomize_install_runs_the_image_of_this_version()
     {
-        var install = await RenderedInstall.RenderAsync("base");
+        var install = await RenderedInstall.RenderAsync(RenderedInstall.Variants.Native);
 
         foreach (var name in DeployNames.AddedContainers)
         {
