@@ -11,6 +11,9 @@ internal static partial class RouterLog
     [LoggerMessage(2, LogLevel.Debug, "Rollout {Rollout}: route {Route} already as desired; nothing written")]
     public static partial void RouteUnchanged(ILogger logger, string rollout, string route);
 
+    [LoggerMessage(6, LogLevel.Debug, "Rollout {Rollout}: managed route left as it is: {Reason}")]
+    public static partial void ManagedRouteUnchanged(ILogger logger, string rollout, string reason);
+
     [LoggerMessage(3, LogLevel.Warning, "Rollout {Rollout}: route {Route} changed while being written (attempt {Attempt}); re-reading")]
     public static partial void ConflictRetry(ILogger logger, string rollout, string route, int attempt);
 

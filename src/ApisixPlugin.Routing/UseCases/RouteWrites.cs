@@ -76,7 +76,7 @@ public sealed class RouteWrites(IApisixRouteStore store, RolloutRoutes routes, I
                 break;
             case ManagedRouteChange.Nothing nothing:
                 RouterMetrics.WritesSkipped.Add(1);
-                RouterLog.RouteUnchanged(logger, rollout.Key, nothing.Reason);
+                RouterLog.ManagedRouteUnchanged(logger, rollout.Key, nothing.Reason);
                 break;
         }
     }
