@@ -161,12 +161,12 @@ fi
 section "Go peers and the bridge as the image ships it (tests/goplugin-peer/prepare.sh: NativeAOT, cached by source hash)"
 start=$SECONDS
 if prepared=$(bash tests/goplugin-peer/prepare.sh) && { read -r peer_dir; read -r bridge_file; } <<<"$prepared"; then
-  # The Bridge suite runs these instead of preparing them under its hang timeout (PreparedFiles).
+  # The Bridge.GoClient suite runs these instead of preparing them under its hang timeout (PreparedFiles).
   export GOPLUGIN_PEER_DIR="$peer_dir" APISIX_BRIDGE_PATH="$bridge_file"
   echo "Go peers: $GOPLUGIN_PEER_DIR; bridge under test: $APISIX_BRIDGE_PATH"
   note "Go peers and bridge (NativeAOT)" "ok ($((SECONDS - start)) s)"
 else
-  failure "tests/goplugin-peer/prepare.sh (the Bridge suite fails without it)"
+  failure "tests/goplugin-peer/prepare.sh (the Bridge.GoClient suite fails without it)"
   note "Go peers and bridge (NativeAOT)" "FAILED ($((SECONDS - start)) s)"
   export GOPLUGIN_PEER_DIR=/nonexistent APISIX_BRIDGE_PATH=/nonexistent/apisix-plugin-bridge
 fi
@@ -190,7 +190,7 @@ run_tests GoPlugin tests/ApisixPlugin.GoPlugin.Tests
 run_tests Integration-crd-v2 tests/ApisixPlugin.Integration.Tests APISIX_CRD=v2
 run_tests Integration-crd-v1.8.4 tests/ApisixPlugin.Integration.Tests APISIX_CRD=v1.8.4
 run_tests Deploy tests/ApisixPlugin.Deploy.Tests
-run_tests Bridge tests/ApisixPlugin.Bridge.Tests
+run_tests Bridge-GoClient tests/ApisixPlugin.Bridge.GoClient.Tests
 
 section "summary (TRX files in ${RESULTS_DIR#"$PWD"/})"
 printf '%s\n' "${report[@]}"

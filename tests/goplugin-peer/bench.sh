@@ -39,7 +39,7 @@ if [[ "${BENCH_SKIP_FULL_PATH:-0}" != 1 ]]; then
   full_calls=$(( calls < 1000 ? calls : 1000 ))
   if BENCH_FULL_PATH_OUT="$work/c.json" BENCH_CALLS="$full_calls" APISIX_BRIDGE_PATH="$bridge" GOPLUGIN_PEER_DIR="$peers" \
       APISIX_SHARED_DIR="${APISIX_SHARED_DIR:-$repo/../shared}" \
-      dotnet test "$repo/tests/ApisixPlugin.Bridge.Tests" --artifacts-path "$cache/bench-artifacts" --filter "FullyQualifiedName~FullPathBenchmarkTests" >"$work/c.log" 2>&1 \
+      dotnet test "$repo/tests/ApisixPlugin.Bridge.GoClient.Tests" --artifacts-path "$cache/bench-artifacts" --filter "FullyQualifiedName~FullPathBenchmarkTests" >"$work/c.log" 2>&1 \
       && [[ -s "$work/c.json" ]]; then
     full="$(cat "$work/c.json")"
   else

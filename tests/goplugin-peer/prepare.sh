@@ -2,7 +2,7 @@
 # Builds the Go peers and publishes the bridge into the shared caches, once per source hash, and
 # prints two lines: the peers' folder and the bridge file. Used by bench.sh, by tests/run-all.sh
 # before the suites (so that the 4-5 minute cold NativeAOT publish never runs under a test's hang
-# timeout), and by the Bridge suite itself when run alone. Keys: tests/infra/cache.sh.
+# timeout), and by the Bridge.GoClient suite itself when run alone. Keys: tests/infra/cache.sh.
 # Env: APISIX_BRIDGE_PATH (use this file, publish nothing), APISIXPLUGIN_CACHE.
 set -euo pipefail
 

@@ -10,7 +10,7 @@ namespace ApisixPlugin.Deploy.Tests.Release;
 /// The linux-arm64 files, cross-published here with the image's script (deploy/publish.sh --arch
 /// arm64): their ELF headers, and the bridge run under qemu-aarch64-static as the controller runs
 /// it. (The sidecar would need the arm64 OpenSSL to run here; on arm64 the runtime-deps image has
-/// it.) The real go-plugin client's handshake with the arm64 bridge is in the Bridge suite.
+/// it.) The real go-plugin client's handshake with the arm64 bridge is in the Bridge.GoClient suite.
 /// </summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed partial class Arm64Tests

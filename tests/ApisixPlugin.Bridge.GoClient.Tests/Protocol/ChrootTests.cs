@@ -1,8 +1,8 @@
 using System.Text.RegularExpressions;
-using ApisixPlugin.Bridge.Tests.Support;
+using ApisixPlugin.Bridge.GoClient.Tests.Support;
 using ApisixPlugin.Testing.Processes;
 
-namespace ApisixPlugin.Bridge.Tests.Protocol;
+namespace ApisixPlugin.Bridge.GoClient.Tests.Protocol;
 
 /// <summary>
 /// The controller image is distroless/static: no libc, no shell, no /etc. The published file must

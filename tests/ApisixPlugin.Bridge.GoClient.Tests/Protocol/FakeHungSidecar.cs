@@ -1,6 +1,6 @@
 using System.Net.Sockets;
 
-namespace ApisixPlugin.Bridge.Tests.Protocol;
+namespace ApisixPlugin.Bridge.GoClient.Tests.Protocol;
 
 /// <summary>
 /// A test double for a sidecar that is up but stuck: it accepts connections on a Unix socket and

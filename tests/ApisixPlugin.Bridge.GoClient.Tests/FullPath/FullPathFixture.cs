@@ -3,7 +3,7 @@ using ApisixPlugin.Testing.Cluster;
 using ApisixPlugin.Testing.Sidecar;
 using k8s.Models;
 
-namespace ApisixPlugin.Bridge.Tests.FullPath;
+namespace ApisixPlugin.Bridge.GoClient.Tests.FullPath;
 
 /// <summary>
 /// The whole path the controller uses: the real kube-apiserver with APISIX's CRD, the real sidecar

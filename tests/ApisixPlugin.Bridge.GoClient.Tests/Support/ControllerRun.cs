@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using ApisixPlugin.Testing.Processes;
 
-namespace ApisixPlugin.Bridge.Tests.Support;
+namespace ApisixPlugin.Bridge.GoClient.Tests.Support;
 
 /// <summary>One plugin call as the Go controller reported it (see tests/goplugin-peer/README.md).</summary>
 internal sealed record ControllerCall(int Index, string Method, string Error, string CallError, int? Verified, string? Type, long ElapsedUs);

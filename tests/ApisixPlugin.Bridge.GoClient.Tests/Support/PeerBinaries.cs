@@ -1,4 +1,4 @@
-namespace ApisixPlugin.Bridge.Tests.Support;
+namespace ApisixPlugin.Bridge.GoClient.Tests.Support;
 
 /// <summary>
 /// The real files under test, prepared once per test run: the Go peers and the published bridge.

@@ -1,10 +1,10 @@
 using System.Globalization;
 using System.Text.Json;
-using ApisixPlugin.Bridge.Tests.Support;
-using static ApisixPlugin.Bridge.Tests.FullPath.RouteScenario;
+using ApisixPlugin.Bridge.GoClient.Tests.Support;
+using static ApisixPlugin.Bridge.GoClient.Tests.FullPath.RouteScenario;
 using ApisixPlugin.Testing.Processes;
 
-namespace ApisixPlugin.Bridge.Tests.FullPath;
+namespace ApisixPlugin.Bridge.GoClient.Tests.FullPath;
 
 /// <summary>
 /// The controller's benchmark mode through the whole path. As a test it checks that a long run of

@@ -1,7 +1,7 @@
-using ApisixPlugin.Bridge.Tests.Support;
+using ApisixPlugin.Bridge.GoClient.Tests.Support;
 using ApisixPlugin.Testing.Arm64;
 
-namespace ApisixPlugin.Bridge.Tests.Protocol;
+namespace ApisixPlugin.Bridge.GoClient.Tests.Protocol;
 
 /// <summary>
 /// The linux-arm64 bridge (cross-published by tests/infra/prepare-arm64.sh with deploy/publish.sh

@@ -1,7 +1,7 @@
 using System.Text.RegularExpressions;
-using ApisixPlugin.Bridge.Tests.Support;
+using ApisixPlugin.Bridge.GoClient.Tests.Support;
 
-namespace ApisixPlugin.Bridge.Tests.Protocol;
+namespace ApisixPlugin.Bridge.GoClient.Tests.Protocol;
 
 /// <summary>Process-level contract: cookie, the handshake line, Control.Ping and Quit, SIGINT.</summary>
 [Collection(PeerCollection.Name)]

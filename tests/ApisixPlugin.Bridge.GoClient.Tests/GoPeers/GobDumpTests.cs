@@ -1,8 +1,8 @@
 using System.Text.Json;
-using ApisixPlugin.Bridge.Tests.Support;
+using ApisixPlugin.Bridge.GoClient.Tests.Support;
 using ApisixPlugin.Testing.Processes;
 
-namespace ApisixPlugin.Bridge.Tests.GoPeers;
+namespace ApisixPlugin.Bridge.GoClient.Tests.GoPeers;
 
 /// <summary>
 /// gobdump's output is the C# codec tests' input (tests/goplugin-peer/README.md): every listed file

@@ -1,4 +1,4 @@
-namespace ApisixPlugin.Bridge.Tests.Support;
+namespace ApisixPlugin.Bridge.GoClient.Tests.Support;
 
 /// <summary>The published bridge: the single static NativeAOT file the controller runs (see <see cref="PreparedFiles"/>).</summary>
 internal static class BridgeBinary

@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 using ApisixPlugin.Testing;
 using k8s;
 
-namespace ApisixPlugin.Bridge.Tests.FullPath;
+namespace ApisixPlugin.Bridge.GoClient.Tests.FullPath;
 
 /// <summary>The ApisixRoute a Rollout steers and the controller scenarios that drive it.</summary>
 internal static class RouteScenario

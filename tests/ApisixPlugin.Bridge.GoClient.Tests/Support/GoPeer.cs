@@ -1,4 +1,4 @@
-namespace ApisixPlugin.Bridge.Tests.Support;
+namespace ApisixPlugin.Bridge.GoClient.Tests.Support;
 
 /// <summary>
 /// The Go peers of tests/goplugin-peer (controller, noopplugin, gobdump), built by its build.sh

@@ -1,7 +1,7 @@
 using ApisixPlugin.Testing;
 using ApisixPlugin.Testing.Processes;
 
-namespace ApisixPlugin.Bridge.Tests.Support;
+namespace ApisixPlugin.Bridge.GoClient.Tests.Support;
 
 /// <summary>
 /// The Go peers' folder and the published bridge file, from tests/goplugin-peer/prepare.sh, which

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using ApisixPlugin.Testing.Processes;
 
-namespace ApisixPlugin.Bridge.Tests.Support;
+namespace ApisixPlugin.Bridge.GoClient.Tests.Support;
 
 /// <summary>
 /// The bridge started directly (no go-plugin client), for what the client hides: the handshake

@@ -1,9 +1,9 @@
 using ApisixPlugin.Testing.Sidecar;
 using System.Text.Json.Nodes;
-using ApisixPlugin.Bridge.Tests.Support;
-using static ApisixPlugin.Bridge.Tests.FullPath.RouteScenario;
+using ApisixPlugin.Bridge.GoClient.Tests.Support;
+using static ApisixPlugin.Bridge.GoClient.Tests.FullPath.RouteScenario;
 
-namespace ApisixPlugin.Bridge.Tests.FullPath;
+namespace ApisixPlugin.Bridge.GoClient.Tests.FullPath;
 
 /// <summary>
 /// The Go controller runs the published bridge, which forwards to the real sidecar, which writes

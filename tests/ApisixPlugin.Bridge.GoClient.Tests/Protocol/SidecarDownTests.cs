@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
-using ApisixPlugin.Bridge.Tests.Support;
+using ApisixPlugin.Bridge.GoClient.Tests.Support;
 
-namespace ApisixPlugin.Bridge.Tests.Protocol;
+namespace ApisixPlugin.Bridge.GoClient.Tests.Protocol;
 
 /// <summary>The sidecar absent or stuck: every call fails fast with an RpcError that says so, never a hang.</summary>
 [Collection(PeerCollection.Name)]

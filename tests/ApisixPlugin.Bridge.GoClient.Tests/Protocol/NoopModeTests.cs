@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
-using ApisixPlugin.Bridge.Tests.Support;
+using ApisixPlugin.Bridge.GoClient.Tests.Support;
 
-namespace ApisixPlugin.Bridge.Tests.Protocol;
+namespace ApisixPlugin.Bridge.GoClient.Tests.Protocol;
 
 /// <summary>
 /// --noop answers every Plugin call without the sidecar: the whole net/rpc path (yamux, gob decode of
