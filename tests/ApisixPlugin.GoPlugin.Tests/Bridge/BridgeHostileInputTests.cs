@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Text.RegularExpressions;
 using ApisixPlugin.GoPlugin.Gob;
+using ApisixPlugin.GoPlugin.Testing;
 using ApisixPlugin.GoPlugin.Tests.Support;
 using ApisixPlugin.GoPlugin.Yamux;
 using Xunit.Abstractions;

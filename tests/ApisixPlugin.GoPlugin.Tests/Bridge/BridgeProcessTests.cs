@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using ApisixPlugin.GoPlugin.Testing;
 using ApisixPlugin.GoPlugin.Tests.Support;
 
 namespace ApisixPlugin.GoPlugin.Tests.Bridge;

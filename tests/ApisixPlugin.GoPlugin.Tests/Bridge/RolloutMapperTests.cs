@@ -1,6 +1,6 @@
 using ApisixPlugin.Bridge.Mapping;
 using ApisixPlugin.GoPlugin.Gob;
-using ApisixPlugin.GoPlugin.Tests.Support;
+using ApisixPlugin.GoPlugin.Testing;
 
 namespace ApisixPlugin.GoPlugin.Tests.Bridge;
 

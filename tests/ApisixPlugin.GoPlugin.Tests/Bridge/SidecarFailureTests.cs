@@ -4,7 +4,6 @@ using ApisixPlugin.Bridge;
 using ApisixPlugin.GoPlugin.Gob;
 using ApisixPlugin.GoPlugin.Logging;
 using ApisixPlugin.GoPlugin.NetRpc;
-using ApisixPlugin.GoPlugin.Tests.Support;
 
 namespace ApisixPlugin.GoPlugin.Tests.Bridge;
 

@@ -1,5 +1,5 @@
 using ApisixPlugin.GoPlugin.Fuzz;
-using ApisixPlugin.GoPlugin.Tests.Support;
+using ApisixPlugin.GoPlugin.Testing;
 using Xunit.Abstractions;
 
 namespace ApisixPlugin.GoPlugin.Tests.Fuzz;

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using ApisixPlugin.GoPlugin.Gob;
+using ApisixPlugin.GoPlugin.Testing;
 using ApisixPlugin.GoPlugin.Tests.Support;
 
 namespace ApisixPlugin.GoPlugin.Tests.Gob;

@@ -1,5 +1,5 @@
 using ApisixPlugin.GoPlugin.Gob;
-using ApisixPlugin.GoPlugin.Tests.Support;
+using ApisixPlugin.GoPlugin.Testing;
 
 namespace ApisixPlugin.GoPlugin.Tests.Gob;
 

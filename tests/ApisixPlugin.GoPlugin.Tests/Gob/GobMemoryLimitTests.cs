@@ -1,4 +1,5 @@
 using ApisixPlugin.GoPlugin.Gob;
+using ApisixPlugin.GoPlugin.Testing;
 using ApisixPlugin.GoPlugin.Tests.Support;
 
 namespace ApisixPlugin.GoPlugin.Tests.Gob;

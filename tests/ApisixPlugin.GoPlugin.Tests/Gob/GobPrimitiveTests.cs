@@ -1,6 +1,6 @@
 using System.Buffers;
 using ApisixPlugin.GoPlugin.Gob;
-using ApisixPlugin.GoPlugin.Tests.Support;
+using ApisixPlugin.GoPlugin.Testing;
 
 namespace ApisixPlugin.GoPlugin.Tests.Gob;
 

@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using ApisixPlugin.GoPlugin.Gob;
 using ApisixPlugin.GoPlugin.NetRpc;
 using ApisixPlugin.GoPlugin.Plugin;
-using ApisixPlugin.GoPlugin.Tests.Support;
+using ApisixPlugin.GoPlugin.Testing;
 using ApisixPlugin.GoPlugin.Yamux;
 
 namespace ApisixPlugin.GoPlugin.Tests.Plugin;

@@ -1,3 +1,4 @@
+using ApisixPlugin.GoPlugin.Testing;
 using ApisixPlugin.GoPlugin.Tests.Support;
 using ApisixPlugin.GoPlugin.Yamux;
 

@@ -1,13 +1,13 @@
 using System.Diagnostics;
 
-namespace ApisixPlugin.GoPlugin.Tests.Support;
+namespace ApisixPlugin.GoPlugin.Testing;
 
 /// <summary>
 /// Bytes written by real Go (tests/goplugin-peer's gobdump: Go's encoding/gob and net/rpc codecs).
 /// Built once per test run with tests/goplugin-peer/build.sh, or taken from GOPLUGIN_PEER_DIR.
 /// Fails, never skips, when Go is missing: run tests/infra/install-deps.sh.
 /// </summary>
-public sealed class GoPeerDump
+internal sealed class GoPeerDump
 {
     private static readonly Lazy<string> Directory_ = new(Produce);
 

@@ -4,7 +4,7 @@ using System.Net.Sockets;
 using ApisixPlugin.GoPlugin.Gob;
 using ApisixPlugin.GoPlugin.Yamux;
 
-namespace ApisixPlugin.GoPlugin.Tests.Support;
+namespace ApisixPlugin.GoPlugin.Testing;
 
 /// <summary>
 /// A go-plugin host written for the tests: a raw yamux client whose streams feed pipes, requests

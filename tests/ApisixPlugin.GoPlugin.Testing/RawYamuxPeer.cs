@@ -1,6 +1,6 @@
 using ApisixPlugin.GoPlugin.Yamux;
 
-namespace ApisixPlugin.GoPlugin.Tests.Support;
+namespace ApisixPlugin.GoPlugin.Testing;
 
 /// <summary>The client end of a yamux session, written frame by frame, to see exactly what the server sends.</summary>
 internal sealed class RawYamuxPeer

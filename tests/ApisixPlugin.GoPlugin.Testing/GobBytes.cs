@@ -1,7 +1,7 @@
 using System.Buffers;
 using ApisixPlugin.GoPlugin.Gob;
 
-namespace ApisixPlugin.GoPlugin.Tests.Support;
+namespace ApisixPlugin.GoPlugin.Testing;
 
 /// <summary>
 /// Builds gob byte streams the way Go's encoder lays them out, for decoder tests: type
