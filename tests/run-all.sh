@@ -187,6 +187,7 @@ fi
 run_tests Core tests/ApisixPlugin.Core.Tests
 run_tests Routing tests/ApisixPlugin.Routing.Tests
 run_tests GoPlugin tests/ApisixPlugin.GoPlugin.Tests
+run_tests Bridge tests/ApisixPlugin.Bridge.Tests
 run_tests Integration-crd-v2 tests/ApisixPlugin.Integration.Tests APISIX_CRD=v2
 run_tests Integration-crd-v1.8.4 tests/ApisixPlugin.Integration.Tests APISIX_CRD=v1.8.4
 run_tests Deploy tests/ApisixPlugin.Deploy.Tests

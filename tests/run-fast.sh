@@ -6,7 +6,7 @@ set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1 DOTNET_CLI_UI_LANGUAGE=en
 
-projects=(tests/ApisixPlugin.Core.Tests tests/ApisixPlugin.Routing.Tests tests/ApisixPlugin.GoPlugin.Tests)
+projects=(tests/ApisixPlugin.Core.Tests tests/ApisixPlugin.Routing.Tests tests/ApisixPlugin.GoPlugin.Tests tests/ApisixPlugin.Bridge.Tests)
 passed=0 failed=0 skipped=0
 start=$SECONDS
 

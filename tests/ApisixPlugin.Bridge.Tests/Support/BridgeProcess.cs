@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace ApisixPlugin.GoPlugin.Tests.Support;
+namespace ApisixPlugin.Bridge.Tests.Support;
 
 /// <summary>The bridge as the controller runs it: a child process (the plain build output, via dotnet).</summary>
 internal sealed class BridgeProcess : IDisposable

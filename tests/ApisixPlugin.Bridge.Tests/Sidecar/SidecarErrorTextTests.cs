@@ -1,7 +1,7 @@
 using ApisixPlugin.Bridge.Sidecar;
 using Grpc.Core;
 
-namespace ApisixPlugin.GoPlugin.Tests.Bridge;
+namespace ApisixPlugin.Bridge.Tests.Sidecar;
 
 /// <summary>Whose fault the controller is told: the sidecar's only when it did not answer; otherwise the sidecar's own words.</summary>
 public sealed class SidecarErrorTextTests

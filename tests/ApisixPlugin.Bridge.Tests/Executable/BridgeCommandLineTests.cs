@@ -1,7 +1,7 @@
 using ApisixPlugin.Bridge;
 using ApisixPlugin.GoPlugin.Logging;
 
-namespace ApisixPlugin.GoPlugin.Tests.Bridge;
+namespace ApisixPlugin.Bridge.Tests.Executable;
 
 public sealed class BridgeCommandLineTests
 {

@@ -5,7 +5,7 @@ using ApisixPlugin.GoPlugin.Gob;
 using ApisixPlugin.GoPlugin.Logging;
 using ApisixPlugin.GoPlugin.NetRpc;
 
-namespace ApisixPlugin.GoPlugin.Tests.Bridge;
+namespace ApisixPlugin.Bridge.Tests.Sidecar;
 
 /// <summary>A missing or silent sidecar fails each call fast with an RpcError that says so.</summary>
 public sealed class SidecarFailureTests

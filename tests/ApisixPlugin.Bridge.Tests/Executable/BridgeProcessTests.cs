@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using ApisixPlugin.Bridge.Tests.Support;
 using ApisixPlugin.GoPlugin.Testing;
-using ApisixPlugin.GoPlugin.Tests.Support;
 
-namespace ApisixPlugin.GoPlugin.Tests.Bridge;
+namespace ApisixPlugin.Bridge.Tests.Executable;
 
 /// <summary>What the controller sees of the bridge process: stdout, stderr, signals, exit.</summary>
 public sealed class BridgeProcessTests

@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 using ApisixPlugin.Bridge.Logging;
 using ApisixPlugin.GoPlugin.Logging;
 
-namespace ApisixPlugin.GoPlugin.Tests.Bridge;
+namespace ApisixPlugin.Bridge.Tests.Logging;
 
 public sealed class HclogJsonLogTests
 {

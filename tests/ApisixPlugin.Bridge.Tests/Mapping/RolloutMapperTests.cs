@@ -2,7 +2,7 @@ using ApisixPlugin.Bridge.Mapping;
 using ApisixPlugin.GoPlugin.Gob;
 using ApisixPlugin.GoPlugin.Testing;
 
-namespace ApisixPlugin.GoPlugin.Tests.Bridge;
+namespace ApisixPlugin.Bridge.Tests.Mapping;
 
 /// <summary>Rollouts as Go's net/rpc client sent them (gobdump), mapped to the sidecar's request.</summary>
 public sealed class RolloutMapperTests

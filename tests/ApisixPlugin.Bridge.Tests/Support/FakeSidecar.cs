@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace ApisixPlugin.GoPlugin.Tests.Support;
+namespace ApisixPlugin.Bridge.Tests.Support;
 
 /// <summary>
 /// A test double of the sidecar's TrafficRouter gRPC service on a Unix socket: records the

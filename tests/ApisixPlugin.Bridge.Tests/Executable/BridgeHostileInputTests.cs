@@ -1,12 +1,12 @@
 using System.Buffers.Binary;
 using System.Text.RegularExpressions;
+using ApisixPlugin.Bridge.Tests.Support;
 using ApisixPlugin.GoPlugin.Gob;
 using ApisixPlugin.GoPlugin.Testing;
-using ApisixPlugin.GoPlugin.Tests.Support;
 using ApisixPlugin.GoPlugin.Yamux;
 using Xunit.Abstractions;
 
-namespace ApisixPlugin.GoPlugin.Tests.Bridge;
+namespace ApisixPlugin.Bridge.Tests.Executable;
 
 /// <summary>
 /// The bridge process under a container-like heap limit (96 MiB): hostile input ends only the

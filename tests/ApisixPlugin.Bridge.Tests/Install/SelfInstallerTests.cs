@@ -1,6 +1,6 @@
 using ApisixPlugin.Bridge.Install;
 
-namespace ApisixPlugin.GoPlugin.Tests.Bridge;
+namespace ApisixPlugin.Bridge.Tests.Install;
 
 public sealed class SelfInstallerTests
 {

@@ -1,12 +1,12 @@
 using ApisixPlugin.Bridge;
+using ApisixPlugin.Bridge.Tests.Support;
 using ApisixPlugin.GoPlugin.Gob;
 using ApisixPlugin.GoPlugin.Logging;
 using ApisixPlugin.GoPlugin.NetRpc;
-using ApisixPlugin.GoPlugin.Tests.Support;
 using ApisixPlugin.Protos.V1;
 using Grpc.Core;
 
-namespace ApisixPlugin.GoPlugin.Tests.Bridge;
+namespace ApisixPlugin.Bridge.Tests.Sidecar;
 
 /// <summary>Plugin calls through the gRPC client to a sidecar that comes, fails and goes.</summary>
 public sealed class SidecarCallTests : IDisposable
