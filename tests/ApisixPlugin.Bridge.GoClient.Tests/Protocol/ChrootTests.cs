@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using ApisixPlugin.Bridge.GoClient.Tests.Support;
+using ApisixPlugin.GoPlugin.Testing;
 using ApisixPlugin.Testing.Processes;
 
 namespace ApisixPlugin.Bridge.GoClient.Tests.Protocol;

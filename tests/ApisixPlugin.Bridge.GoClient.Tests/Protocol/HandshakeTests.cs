@@ -1,5 +1,7 @@
+using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
 using ApisixPlugin.Bridge.GoClient.Tests.Support;
+using ApisixPlugin.GoPlugin.Testing;
 
 namespace ApisixPlugin.Bridge.GoClient.Tests.Protocol;
 
@@ -62,7 +64,7 @@ public sealed partial class HandshakeTests(PeerBinaries peers)
         await using var bridge = BridgeProcess.Start(peers.Bridge, ["--noop"]);
         await bridge.ReadFirstLineAsync(TimeSpan.FromSeconds(10));
 
-        await bridge.SignalAsync("INT");
+        bridge.Signal(PosixSignal.SIGINT);
         await bridge.WaitForStderrAsync("interrupt signal ignored", TimeSpan.FromSeconds(10));
 
         Assert.False(bridge.HasExited, $"the bridge exited on SIGINT; stderr:\n{bridge.Stderr}");

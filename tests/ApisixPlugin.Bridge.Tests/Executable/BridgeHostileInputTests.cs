@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Text.RegularExpressions;
-using ApisixPlugin.Bridge.Tests.Support;
 using ApisixPlugin.GoPlugin.Gob;
 using ApisixPlugin.GoPlugin.Testing;
 using ApisixPlugin.GoPlugin.Yamux;
@@ -23,9 +22,8 @@ public sealed class BridgeHostileInputTests(ITestOutputHelper output)
     [Fact]
     public async Task Eight_MiB_of_gob_built_to_blow_up_fails_that_stream_and_the_next_plugin_stream_answers()
     {
-        using var bridge = BridgeProcess.Start(withCookie: true, HeapLimit, "--noop");
-        var (client, stderr) = await ConnectAsync(bridge);
-        await using var _ = client;
+        await using var bridge = BridgeProcess.StartJit(["--noop"], environment: HeapLimit);
+        await using var client = await ConnectAsync(bridge);
         var control = client.Decoder(1);
         var hostileStream = await OpenPluginStreamAsync(client, control, 7, 0);
         var before = bridge.StatusKiB("VmRSS");
@@ -40,8 +38,16 @@ public sealed class BridgeHostileInputTests(ITestOutputHelper output)
         if (header is null)
         {
             // The stream ended without an answer: the bridge most likely died.
-            var exited = bridge.Process.WaitForExit(TimeSpan.FromSeconds(10));
-            Assert.Fail($"no answer; bridge exited: {exited}{(exited ? $" with {bridge.Process.ExitCode}" : "")}; stderr ends: {Tail(await stderr)}");
+            string exit;
+            try
+            {
+                exit = $"exited with {await bridge.WaitForExitAsync(TimeSpan.FromSeconds(10))}";
+            }
+            catch (OperationCanceledException)
+            {
+                exit = "still running";
+            }
+            Assert.Fail($"no answer; bridge {exit}; stderr ends: {Tail(bridge.Stderr)}");
         }
         Assert.Contains("value would decode to more than", header!.Field("Error")!.AsString(), StringComparison.Ordinal);
         await Task.Run(plugin.DecodeNext).WaitAsync(Wait); // the body Go's client expects
@@ -56,15 +62,14 @@ public sealed class BridgeHostileInputTests(ITestOutputHelper output)
         Assert.Null(typeHeader!.Field("Error"));
         Assert.Equal("apisix-noop", (await Task.Run(typeDecoder.DecodeNext).WaitAsync(Wait))!.AsString());
         output.WriteLine($"8 MiB hostile gob: VmRSS before {before} KiB, VmHWM after {bridge.StatusKiB("VmHWM")} KiB");
-        Assert.False(bridge.Process.HasExited);
+        Assert.False(bridge.HasExited);
     }
 
     [Fact]
     public async Task A_million_pings_from_a_peer_that_reads_nothing_leave_the_bridge_answering()
     {
-        using var bridge = BridgeProcess.Start(withCookie: true, HeapLimit, "--noop");
-        var (client, _) = await ConnectAsync(bridge);
-        await using var __ = client;
+        await using var bridge = BridgeProcess.StartJit(["--noop"], environment: HeapLimit);
+        await using var client = await ConnectAsync(bridge);
         var control = client.Decoder(1);
         await PingAsync(client, control, 0);
         var before = bridge.StatusKiB("VmRSS");
@@ -84,23 +89,22 @@ public sealed class BridgeHostileInputTests(ITestOutputHelper output)
         Assert.Equal(1UL, header.Field("Seq")!.AsUint64());
         var peak = bridge.StatusKiB("VmHWM");
         output.WriteLine($"1,000,000 unread pings: VmRSS before {before} KiB, VmHWM after {peak} KiB");
-        Assert.False(bridge.Process.HasExited);
+        Assert.False(bridge.HasExited);
         // Answers to dropped pings are never queued: the flood costs next to nothing.
         Assert.True(peak - before < 24 * 1024, $"resident memory grew from {before} to {peak} KiB");
     }
 
-    /// <summary>Connected as the controller is, with the bridge's whole stderr once it ends.</summary>
-    private static async Task<(TestPluginClient Client, Task<string> Stderr)> ConnectAsync(BridgeProcess bridge)
+    /// <summary>Connected as the controller is (BridgeProcess drains stderr, so logging never blocks the bridge).</summary>
+    private static async Task<TestPluginClient> ConnectAsync(BridgeProcess bridge)
     {
-        var line = await bridge.Process.StandardOutput.ReadLineAsync().WaitAsync(Wait);
-        var match = Regex.Match(line ?? "", @"^1\|1\|unix\|(/[^|]+)\|netrpc$");
+        var line = await bridge.ReadFirstLineAsync(Wait);
+        var match = Regex.Match(line, @"^1\|1\|unix\|(/[^|]+)\|netrpc$");
         Assert.True(match.Success, $"handshake line was '{line}'");
-        var stderr = bridge.Process.StandardError.ReadToEndAsync(); // drained so logging never blocks it
         var client = await TestPluginClient.ConnectAsync(match.Groups[1].Value);
         await client.OpenAsync(1);
         await client.OpenAsync(3);
         await client.OpenAsync(5);
-        return (client, stderr);
+        return client;
     }
 
     private static string Tail(string text) => text.Length <= 600 ? text : text[^600..];
