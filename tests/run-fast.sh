@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The developers' inner loop: the suites that need no cluster, no Go peer and no NativeAOT
+# The developers' inner loop: the suites that need no cluster and no NativeAOT
 # publish, built once in Debug and run in turn; ends with the same totals line as run-all.sh.
 set -uo pipefail
 
