@@ -34,6 +34,17 @@ public sealed partial record ApisixRouteSnapshot
     /// </summary>
     public RouteRule RequireRule(string ruleName, RuleIndex? index = null)
     {
+        var rule = RequireRuleShape(ruleName, index);
+        RequireDistinctServices(rule);
+        return rule;
+    }
+
+    /// <summary>
+    /// <see cref="RequireRule"/> short of the distinct-services check: the rule exists, is named
+    /// once, and each backend is one the plugin can weigh. <c>check</c> reports the two apart.
+    /// </summary>
+    public RouteRule RequireRuleShape(string ruleName, RuleIndex? index = null)
+    {
         var found = index is null ? FindRule(ruleName) : index.ByName.GetValueOrDefault(ruleName);
         var rule = found ?? throw RouterException.Precondition(
             $"route {Key}: no rule named '{ruleName}' in spec.http (rules: {string.Join(", ", Rules().Select(r => $"'{r.Name}'"))})");
@@ -61,13 +72,17 @@ public sealed partial record ApisixRouteSnapshot
             }
         }
 
+        return rule;
+    }
+
+    /// <summary>No service listed twice in the rule's backends (APISIX rejects such a route).</summary>
+    public void RequireDistinctServices(RouteRule rule)
+    {
         if (FirstRepeatedService(rule.Backends) is { } duplicate)
         {
             throw RouterException.Precondition(
-                $"route {Key} rule '{ruleName}': backends list service '{duplicate}' more than once (APISIX rejects it)");
+                $"route {Key} rule '{rule.Name}': backends list service '{duplicate}' more than once (APISIX rejects it)");
         }
-
-        return rule;
     }
 
     /// <summary>

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using ApisixPlugin.Core.Configuration;
 using ApisixPlugin.Core.Routes;
 
@@ -73,42 +72,22 @@ public static class WeightVerifier
     /// </summary>
     internal static Verification VerifyStatus(ApisixRouteSnapshot route)
     {
-        if (!route.Json.TryGetProperty("status", out var status) || !status.TryGetProperty("conditions", out var conditions)
-            || conditions.ValueKind != JsonValueKind.Array)
+        if (IngressCondition.Read(route) is not { } condition)
         {
             return Verification.Ok;
         }
 
-        foreach (var condition in conditions.EnumerateArray())
+        if (!condition.IsTrue)
         {
-            var type = Text(condition, "type");
-            if (type is not ("Accepted" or "ResourcesAvailable"))
-            {
-                continue;
-            }
+            return new Verification(false, $"route {route.Key}: {condition.Describe()}");
+        }
 
-            if (Text(condition, "status") != "True")
-            {
-                return new Verification(false,
-                    $"route {route.Key}: condition {type} is {Text(condition, "status") ?? "unknown"} ({Text(condition, "reason")}: {Text(condition, "message")})");
-            }
-
-            if (type == "Accepted")
-            {
-                var observed = condition.TryGetProperty("observedGeneration", out var g) && g.TryGetInt64(out var v) ? v : 0;
-                if (observed != route.Generation)
-                {
-                    return new Verification(false,
-                        $"route {route.Key}: the ingress controller has accepted generation {observed}, not yet the current {route.Generation}");
-                }
-            }
-
-            return Verification.Ok;
+        if (condition.Type == IngressCondition.Accepted && condition.ObservedGeneration != route.Generation)
+        {
+            return new Verification(false,
+                $"route {route.Key}: the ingress controller has accepted generation {condition.ObservedGeneration}, not yet the current {route.Generation}");
         }
 
         return Verification.Ok;
     }
-
-    private static string? Text(JsonElement element, string property) =>
-        element.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 }
