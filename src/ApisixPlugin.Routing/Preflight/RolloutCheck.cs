@@ -1,0 +1,89 @@
+using ApisixPlugin.Core.Access;
+using ApisixPlugin.Core.Configuration;
+using ApisixPlugin.Core.Errors;
+using ApisixPlugin.Core.Preflight;
+using ApisixPlugin.Core.Rollouts;
+using ApisixPlugin.Core.Routes;
+using ApisixPlugin.Routing.Store;
+
+namespace ApisixPlugin.Routing.Preflight;
+
+/// <summary>What the preflight found for one Rollout, and its parsed block (null when it does not parse).</summary>
+public sealed record RolloutCheckResult(RolloutContext Rollout, PluginConfiguration? Config, IReadOnlyList<PreflightFinding> Findings);
+
+/// <summary>
+/// The preflight of one Rollout over the route store, reading only: its block, then each route it
+/// names (consent first, as the sidecar goes), then each managed route name in every namespace
+/// the sidecar would write one to. Nothing is written; a read that fails is a FAIL naming the route.
+/// </summary>
+public sealed class RolloutCheck(IApisixRouteStore store, RouteNamespacePolicy namespaces)
+{
+    public async Task<RolloutCheckResult> RunAsync(RolloutContext rollout, string? ingressClass, CancellationToken cancellationToken)
+    {
+        var (config, parsed) = RoutePreflight.ParseConfiguration(rollout);
+        var findings = new List<PreflightFinding> { parsed };
+        if (config is null)
+        {
+            return new RolloutCheckResult(rollout, null, findings);
+        }
+
+        // A managed route goes next to the routes of each namespace; where they do not consent the sidecar writes none.
+        var managedNamespaces = new List<string>();
+        foreach (var target in config.Routes)
+        {
+            var (route, failed) = await ReadAsync(target.Namespace, target.Name, cancellationToken).ConfigureAwait(false);
+            if (failed is not null)
+            {
+                findings.Add(PreflightFinding.Fail(PreflightCheck.Route, target.Key, failed));
+                continue;
+            }
+
+            if (RoutePreflight.CheckConsent(rollout, target, route, namespaces) is { } consent)
+            {
+                findings.Add(consent);
+                if (consent.Status == FindingStatus.Fail)
+                {
+                    // Nothing more of a route that refuses this Rollout, as the sidecar tells nothing more.
+                    continue;
+                }
+            }
+
+            findings.AddRange(RoutePreflight.CheckRoute(rollout, target, route, ingressClass));
+            if (!managedNamespaces.Contains(target.Namespace))
+            {
+                managedNamespaces.Add(target.Namespace);
+            }
+        }
+
+        foreach (var ns in managedNamespaces)
+        {
+            foreach (var name in rollout.ManagedRoutes.Distinct(StringComparer.Ordinal))
+            {
+                if (string.IsNullOrWhiteSpace(name))
+                {
+                    findings.Add(RoutePreflight.CheckManagedRoute(rollout, ns, name, null));
+                    continue;
+                }
+
+                var (existing, failed) = await ReadAsync(ns, name, cancellationToken).ConfigureAwait(false);
+                findings.Add(failed is null
+                    ? RoutePreflight.CheckManagedRoute(rollout, ns, name, existing)
+                    : PreflightFinding.Fail(PreflightCheck.ManagedRoute, $"{ns}/{name}", failed));
+            }
+        }
+
+        return new RolloutCheckResult(rollout, config, findings);
+    }
+
+    private async Task<(ApisixRouteSnapshot? Route, string? Failure)> ReadAsync(string ns, string name, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await store.GetAsync(ns, name, cancellationToken).ConfigureAwait(false), null);
+        }
+        catch (RouterException e)
+        {
+            return (null, e.Message);
+        }
+    }
+}
