@@ -15,6 +15,9 @@ public static class RepoPaths
             ? Path.GetFullPath(fromEnv)
             : Path.GetFullPath(Path.Combine(Root, "..", "shared"));
 
+    /// <summary>Unmodified upstream files kept as test data (shared/upstream, see its SOURCE.md); read, never copied into the repository.</summary>
+    public static string Upstream(string relative) => Path.Combine(Shared, "upstream", relative);
+
     /// <summary>env APISIXPLUGIN_CACHE, else /var/cache/apisixplugin: builds that outlive the checkout (kube-apiserver, Go peers, NativeAOT files).</summary>
     public static string CacheRoot =>
         Environment.GetEnvironmentVariable("APISIXPLUGIN_CACHE") is { Length: > 0 } fromEnv ? fromEnv : "/var/cache/apisixplugin";

@@ -12,7 +12,7 @@ internal static class DeployPaths
     public static string Monitoring(string file) => Path.Combine(Deploy, "monitoring", file);
 
     /// <summary>Unmodified upstream files kept as test data (shared/upstream, see its SOURCE.md); read, never copied into the repository.</summary>
-    public static string Upstream(string relative) => Path.Combine(Testing.RepoPaths.Shared, "upstream", relative);
+    public static string Upstream(string relative) => Testing.RepoPaths.Upstream(relative);
 
     public static string Example(string file) => Path.Combine(Deploy, "examples", file);
 

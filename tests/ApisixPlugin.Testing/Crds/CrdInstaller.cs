@@ -6,20 +6,25 @@ using k8s.Models;
 
 namespace ApisixPlugin.Testing.Crds;
 
-/// <summary>Applies a CRD file and waits until the API server actually serves its resource.</summary>
+/// <summary>Applies the CRDs of a file and waits until the API server actually serves their resources.</summary>
 internal static class CrdInstaller
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 
-    public static async Task InstallAsync(IKubernetes admin, ApisixCrd crd, CancellationToken cancellationToken)
+    public static Task InstallAsync(IKubernetes admin, ApisixCrd crd, CancellationToken cancellationToken) =>
+        InstallAsync(admin, crd.YamlPath, _ => true, cancellationToken);
+
+    /// <summary>The CustomResourceDefinitions of <paramref name="yamlPath"/> that <paramref name="which"/> picks, each served before this returns.</summary>
+    public static async Task InstallAsync(IKubernetes admin, string yamlPath, Func<V1CustomResourceDefinition, bool> which, CancellationToken cancellationToken)
     {
-        var definitions = ManifestYaml.ReadDocuments(await File.ReadAllTextAsync(crd.YamlPath, cancellationToken), crd.YamlPath)
+        var definitions = ManifestYaml.ReadDocuments(await File.ReadAllTextAsync(yamlPath, cancellationToken), yamlPath)
             .Where(d => (string?)d["kind"] == "CustomResourceDefinition")
             .Select(d => KubernetesJson.Deserialize<V1CustomResourceDefinition>(d.ToJsonString()))
+            .Where(which)
             .ToList();
         if (definitions.Count == 0)
         {
-            throw new InvalidOperationException($"{crd.YamlPath} holds no CustomResourceDefinition");
+            throw new InvalidOperationException($"{yamlPath} holds no CustomResourceDefinition to install");
         }
 
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -30,7 +35,10 @@ internal static class CrdInstaller
             await WaitEstablishedAsync(admin, definition.Metadata.Name, deadline.Token);
         }
 
-        await WaitServedAsync(admin, deadline.Token);
+        foreach (var definition in definitions)
+        {
+            await WaitServedAsync(admin, definition, deadline.Token);
+        }
     }
 
     private static async Task WaitEstablishedAsync(IKubernetes admin, string name, CancellationToken cancellationToken)
@@ -47,20 +55,23 @@ internal static class CrdInstaller
         }
     }
 
-    // Established can precede the discovery and REST handlers by a moment; a list proves it is served.
-    private static async Task WaitServedAsync(IKubernetes admin, CancellationToken cancellationToken)
+    // Established can precede the discovery and REST handlers by a moment; a list of every served version proves it is served.
+    private static async Task WaitServedAsync(IKubernetes admin, V1CustomResourceDefinition definition, CancellationToken cancellationToken)
     {
-        while (true)
+        foreach (var version in definition.Spec.Versions.Where(v => v.Served))
         {
-            try
+            while (true)
             {
-                await admin.CustomObjects.ListNamespacedCustomObjectAsync(
-                    ApisixCrd.Group, ApisixCrd.Version, "default", ApisixCrd.Plural, cancellationToken: cancellationToken);
-                return;
-            }
-            catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
-            {
-                await Task.Delay(100, cancellationToken);
+                try
+                {
+                    await admin.CustomObjects.ListNamespacedCustomObjectAsync(
+                        definition.Spec.Group, version.Name, "default", definition.Spec.Names.Plural, cancellationToken: cancellationToken);
+                    break;
+                }
+                catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
+                {
+                    await Task.Delay(100, cancellationToken);
+                }
             }
         }
     }
