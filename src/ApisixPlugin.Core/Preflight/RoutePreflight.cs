@@ -24,7 +24,7 @@ public static class RoutePreflight
         {
             var config = PluginConfigurationParser.Parse(rollout.PluginName, rollout.PluginConfigJson, rollout.Namespace);
             var routes = string.Join("; ", config.Routes.Select(r => $"{r.Key} (rules {string.Join(", ", r.Rules.Select(n => $"'{n}'"))})"));
-            return (config, PreflightFinding.Pass(PreflightCheck.PluginConfig, subject, $"parses: {routes}"));
+            return (config, PreflightFinding.Pass(PreflightCheck.PluginConfig, subject, $"{subject} parses: {routes}"));
         }
         catch (RouterException e)
         {

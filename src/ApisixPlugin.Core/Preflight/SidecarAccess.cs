@@ -15,9 +15,9 @@ public sealed record AccessNeed(string Group, string Resource, string Verb, stri
 public sealed record AccessAnswer(bool Allowed, string? Reason = null, string? Error = null);
 
 /// <summary>
-/// The sidecar's permissions, per namespace: exactly the verbs it calls, as
-/// deploy/kustomize/base/clusterrole.yaml grants them (get and patch to weigh routes, create and
-/// delete for managed routes, create on Events of the Rollout).
+/// The sidecar's permissions, per namespace: exactly the verbs it calls, as deploy/ grants them
+/// (added to the controller's ClusterRole, or the namespaced variant's Role): get and patch to
+/// weigh routes, create and delete for managed routes, create on Events of the Rollout.
 /// </summary>
 public static class SidecarAccess
 {
@@ -77,7 +77,7 @@ public static class SidecarAccess
                         $"could not ask whether {need.Verb} {need.QualifiedResource} is allowed in namespace {need.Namespace}: {error}")
                     : new PreflightFinding(need.IfDenied, PreflightCheck.Permission, subject,
                         $"may not {need.Verb} {need.QualifiedResource} in namespace {need.Namespace} ({need.Why}); " +
-                        $"grant it as deploy/kustomize/base/clusterrole.yaml does{(string.IsNullOrWhiteSpace(answer.Reason) ? "" : $" (API server: {answer.Reason})")}"));
+                        $"grant it to the sidecar's ServiceAccount as deploy/ does{(string.IsNullOrWhiteSpace(answer.Reason) ? "" : $" (API server: {answer.Reason})")}"));
             }
         }
 

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using ApisixPlugin.Contracts;
+using ApisixPlugin.Sidecar.Check;
 using ApisixPlugin.Sidecar.Simulation;
 
 namespace ApisixPlugin.Sidecar.Hosting;
@@ -55,7 +56,7 @@ internal sealed class SidecarCommandLine
     {
         _environment = environment ?? Environment.GetEnvironmentVariable;
         var serveCommand = new Command("serve", "Serve the plugin's gRPC service on a Unix socket, for the bridge in the controller's container (the default command)");
-        _root = new RootCommand("The sidecar of the Argo Rollouts traffic-router plugin for APISIX: serve (the default) or simulate")
+        _root = new RootCommand("The sidecar of the Argo Rollouts traffic-router plugin for APISIX: serve (the default), simulate or check")
         {
             // Help shows this name, not the host's when the tests run a verb in their own process.
             HelpName = ProgramName,
@@ -79,6 +80,7 @@ internal sealed class SidecarCommandLine
 
         _root.Subcommands.Add(serveCommand);
         _root.Subcommands.Add(SimulateArguments.Command());
+        _root.Subcommands.Add(CheckArguments.Command());
     }
 
     /// <summary>The <see cref="SidecarOptions"/> properties, each of which a switch sets: the keys the Sidecar section may hold.</summary>

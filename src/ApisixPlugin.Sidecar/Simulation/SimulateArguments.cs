@@ -62,7 +62,8 @@ internal sealed partial record SimulateArguments(string? RolloutFile, string? Ro
         return command;
     }
 
-    private static void RequirePluginNameForm(OptionResult result)
+    /// <summary>Argo's <c>&lt;org&gt;/&lt;name&gt;</c> form; <c>check --plugin-name</c> demands it too.</summary>
+    internal static void RequirePluginNameForm(OptionResult result)
     {
         if (result.Tokens is [.., var last] && !PluginNameForm().IsMatch(last.Value))
         {
