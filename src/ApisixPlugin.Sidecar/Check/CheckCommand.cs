@@ -3,7 +3,6 @@ using ApisixPlugin.Core.Access;
 using ApisixPlugin.Core.Preflight;
 using ApisixPlugin.Kubernetes.Preflight;
 using ApisixPlugin.Routing.Preflight;
-using k8s.Exceptions;
 
 namespace ApisixPlugin.Sidecar.Check;
 
@@ -22,8 +21,10 @@ internal static class CheckCommand
         {
             reader = ClusterPreflightReader.Connect(arguments.Kubeconfig);
         }
-        catch (Exception e) when (e is KubeConfigException or IOException or UnauthorizedAccessException or FormatException)
+        catch (Exception e)
         {
+            // Whatever the client throws for a file it cannot use (an empty one fails deep inside
+            // it): only the configuration is read here, nothing has been asked of a server yet.
             await error.WriteLineAsync(arguments.Kubeconfig is null
                 ? $"check: no usable Kubernetes credentials (no --kubeconfig, not in a cluster, no default kubeconfig): {e.Message}"
                 : $"check: --kubeconfig '{arguments.Kubeconfig}' is not a usable kubeconfig: {e.Message}").ConfigureAwait(false);

@@ -65,6 +65,21 @@ public sealed class CheckTests(CheckClusterFixture fx)
     }
 
     [Fact]
+    public async Task The_program_itself_runs_check_the_published_file_when_the_full_run_gives_one()
+    {
+        var s = await CreateAsync(fx);
+        await s.CreateRouteAsync();
+        await s.CreateRolloutAsync();
+
+        var (exitCode, output) = await Testing.Sidecar.SidecarHost.RunToExitAsync(["check", .. s.Args(), "--output", "json"]);
+
+        Assert.True(exitCode == 0, output);
+        var report = (JsonObject)JsonNode.Parse(output)!;
+        Assert.Equal("pass", (string?)report["result"]);
+        Assert.Contains(report.Rollout(s.Namespace, RolloutName), f => f.Check == "permission" && f.Status == "pass");
+    }
+
+    [Fact]
     public async Task A_missing_route_fails_naming_it()
     {
         var s = await CreateAsync(fx);
@@ -313,12 +328,23 @@ public sealed class CheckTests(CheckClusterFixture fx)
     }
 
     [Fact]
-    public async Task A_kubeconfig_that_does_not_exist_exits_2_naming_it()
+    public async Task A_kubeconfig_that_does_not_exist_or_is_empty_exits_2_naming_it()
     {
-        var run = await CheckRun.StartAsync("--kubeconfig", "/nonexistent/kubeconfig");
+        var empty = Path.GetTempFileName();
+        try
+        {
+            foreach (var path in new[] { "/nonexistent/kubeconfig", empty })
+            {
+                var run = await CheckRun.StartAsync("--kubeconfig", path);
 
-        Assert.Equal(2, run.ExitCode);
-        Assert.Equal("", run.Output);
-        Assert.StartsWith("check: --kubeconfig '/nonexistent/kubeconfig' is not a usable kubeconfig:", run.Error, StringComparison.Ordinal);
+                Assert.Equal(2, run.ExitCode);
+                Assert.Equal("", run.Output);
+                Assert.StartsWith($"check: --kubeconfig '{path}' is not a usable kubeconfig:", run.Error, StringComparison.Ordinal);
+            }
+        }
+        finally
+        {
+            File.Delete(empty);
+        }
     }
 }
