@@ -5,6 +5,8 @@
 #   N passed, N failed[, N skipped]
 # Exit status is non-zero if any test, test run or build failed.
 # Env: TEST_VERBOSITY (console logger verbosity, default minimal), TEST_RUN_TIMEOUT (per run, 20m).
+# A test may be silent for up to 12 minutes before it counts as hung: the Deploy suite's NativeAOT
+# publish of the sidecar, as the image build runs it, took over 5 on a loaded 2-core machine.
 set -uo pipefail # no -e: a failing project must not hide the results of the others
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -75,7 +77,7 @@ run_tests() {
   env "$@" timeout --kill-after=30s "$RUN_TIMEOUT" \
     dotnet test "$project" -c Release --no-build --nologo \
     --logger "trx;LogFileName=$label.trx" --logger "console;verbosity=$VERBOSITY" \
-    --results-directory "$dir" --blame-hang-timeout 5m --blame-hang-dump-type none 2>&1 | tee "$log"
+    --results-directory "$dir" --blame-hang-timeout 12m --blame-hang-dump-type none 2>&1 | tee "$log"
   rc=${PIPESTATUS[0]}
   trx="$dir/$label.trx"
   if [[ -f "$trx" ]]; then

@@ -20,17 +20,9 @@ public sealed class Arm64HandshakeTests(PeerBinaries peers)
         var wrapper = Qemu.Wrapper(bridge);
         try
         {
-            var run = await ControllerRun.StartAsync(peers.Go, wrapper, [], ["--noop"],
-                new() { ["calls"] = new System.Text.Json.Nodes.JsonArray(new System.Text.Json.Nodes.JsonObject { ["method"] = "Type" }) });
+            var run = await ControllerRun.StartAsync(peers.Go, wrapper, [], ["--noop"], ControllerRun.TypeOnly());
 
-            Assert.Equal("netrpc", run.Event("started").GetProperty("protocol").GetString());
-            var type = run.Call("Type");
-            Assert.Equal("", type.CallError);
-            Assert.False(string.IsNullOrEmpty(type.Type), run.Process.Describe());
-            Assert.Equal("", run.Event("ping").GetProperty("error").GetString());
-            // go-plugin SIGKILLs a plugin still alive 2 s after Control.Quit: "exit status 0" means it left by itself.
-            Assert.Equal("exit status 0", run.Event("kill").GetProperty("exit").GetString());
-            Assert.Equal(0, run.Process.ExitCode);
+            run.AssertTypedPingedAndLeftByItself();
         }
         finally
         {

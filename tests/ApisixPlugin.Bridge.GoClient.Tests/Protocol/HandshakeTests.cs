@@ -43,19 +43,10 @@ public sealed partial class HandshakeTests(PeerBinaries peers)
     [Fact]
     public async Task The_real_go_plugin_client_connects_dispenses_gets_the_type_pings_and_quits_the_bridge_within_2_seconds()
     {
-        var run = await ControllerRun.StartAsync(peers.Go, peers.Bridge, [], ["--noop"],
-            new() { ["calls"] = new System.Text.Json.Nodes.JsonArray(new System.Text.Json.Nodes.JsonObject { ["method"] = "Type" }) });
+        var run = await ControllerRun.StartAsync(peers.Go, peers.Bridge, [], ["--noop"], ControllerRun.TypeOnly());
 
-        Assert.Equal("netrpc", run.Event("started").GetProperty("protocol").GetString());
-        var type = run.Call("Type");
-        Assert.Equal("", type.CallError);
-        Assert.False(string.IsNullOrEmpty(type.Type), run.Process.Describe());
-        Assert.Equal("", run.Event("ping").GetProperty("error").GetString());
-        var kill = run.Event("kill");
-        // go-plugin SIGKILLs a plugin that is still alive 2 s after Control.Quit: "exit status 0" means it left by itself.
-        Assert.Equal("exit status 0", kill.GetProperty("exit").GetString());
+        var kill = run.AssertTypedPingedAndLeftByItself();
         Assert.True(kill.GetProperty("elapsedMs").GetDouble() < 2000, run.Process.Describe());
-        Assert.Equal(0, run.Process.ExitCode);
     }
 
     [Fact]

@@ -28,6 +28,26 @@ internal sealed class ControllerRun
         Calls.FirstOrDefault(c => c.Method == method) ?? throw new Xunit.Sdk.XunitException($"no {method} call\n{Process.Describe()}");
 
     /// <summary>Runs the controller against a plugin file; the controller itself fails calls after callTimeout.</summary>
+    /// <summary>A scenario of one Type call: go-plugin still connects, dispenses, pings and quits around it.</summary>
+    public static JsonObject TypeOnly() => new() { ["calls"] = new JsonArray(new JsonObject { ["method"] = "Type" }) };
+
+    /// <summary>
+    /// The Type answer, the ping and the end of a <see cref="TypeOnly"/> run: go-plugin SIGKILLs a
+    /// plugin still alive 2 s after Control.Quit, so "exit status 0" means it left by itself.
+    /// </summary>
+    public JsonElement AssertTypedPingedAndLeftByItself()
+    {
+        Assert.Equal("netrpc", Event("started").GetProperty("protocol").GetString());
+        var type = Call("Type");
+        Assert.Equal("", type.CallError);
+        Assert.False(string.IsNullOrEmpty(type.Type), Process.Describe());
+        Assert.Equal("", Event("ping").GetProperty("error").GetString());
+        var kill = Event("kill");
+        Assert.Equal("exit status 0", kill.GetProperty("exit").GetString());
+        Assert.Equal(0, Process.ExitCode);
+        return kill;
+    }
+
     public static async Task<ControllerRun> StartAsync(
         GoPeer peer, string pluginFile, IEnumerable<string> controllerArgs, IEnumerable<string> pluginArgs,
         JsonObject? scenario = null, TimeSpan? timeout = null)

@@ -13,22 +13,8 @@ public static class Arm64Files
     public const string BridgeVariable = "APISIX_ARM64_BRIDGE_PATH";
     public const string SidecarVariable = "APISIX_ARM64_SIDECAR_PATH";
 
-    private static readonly Lazy<Task<(string Bridge, string Sidecar)>> Shared = new(PrepareAsync);
+    private static readonly PreparedByScript Prepared = new(BridgeVariable, SidecarVariable,
+        "tests/infra/prepare-arm64.sh", TimeSpan.FromMinutes(25), "the bridge and the sidecar");
 
-    public static Task<(string Bridge, string Sidecar)> GetAsync() => Shared.Value;
-
-    private static async Task<(string Bridge, string Sidecar)> PrepareAsync()
-    {
-        if (Environment.GetEnvironmentVariable(BridgeVariable) is { Length: > 0 } bridge
-            && Environment.GetEnvironmentVariable(SidecarVariable) is { Length: > 0 } sidecar)
-        {
-            return (bridge, sidecar);
-        }
-
-        var result = await ProcessRun.RunAsync("bash", [Path.Combine(RepoPaths.Root, "tests", "infra", "prepare-arm64.sh")], TimeSpan.FromMinutes(25));
-        var lines = result.EnsureSuccess().StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        return lines.Length == 2
-            ? (lines[0], lines[1])
-            : throw new InvalidOperationException($"prepare-arm64.sh printed {lines.Length} lines, not the bridge and the sidecar: {result.Describe()}");
-    }
+    public static async Task<(string Bridge, string Sidecar)> GetAsync() => await Prepared.GetAsync();
 }
