@@ -28,9 +28,8 @@ internal static class TranslationRun
 
         var translation = BenchmarkRunner.Run<TranslationBenchmarks>(config);
         var configuration = BenchmarkRunner.Run<ConfigurationBenchmarks>(config);
-        var writer = BenchmarkRunner.Run<BackendsWriterBenchmarks>(config);
-        if (translation.HasCriticalValidationErrors || configuration.HasCriticalValidationErrors || writer.HasCriticalValidationErrors
-            || translation.Reports.Concat(configuration.Reports).Concat(writer.Reports).Any(r => r.ResultStatistics is null))
+        if (translation.HasCriticalValidationErrors || configuration.HasCriticalValidationErrors
+            || translation.Reports.Concat(configuration.Reports).Any(r => r.ResultStatistics is null))
         {
             Console.Error.WriteLine("BenchmarkDotNet reported errors; see above.");
             return 1;
@@ -38,7 +37,6 @@ internal static class TranslationRun
 
         var summary = new SummaryWriter(options.SummaryPath);
         Report(summary, translation, configuration, options.Quick);
-        ReportWriter(summary, writer);
         summary.Flush();
         return 0;
     }
@@ -78,22 +76,6 @@ internal static class TranslationRun
         foreach (var report in configuration.Reports)
         {
             summary.Line($"- PluginConfigurationParser.Parse, {report.BenchmarkCase.Descriptor.WorkloadMethod.Name}: {Time(report)}, {Bytes(report)} allocated");
-        }
-
-        summary.Line();
-    }
-
-    /// <summary>What the backends writer's fast path costs and saves, beside its general way.</summary>
-    private static void ReportWriter(SummaryWriter summary, BenchmarkDotNet.Reports.Summary writer)
-    {
-        foreach (var rules in new[] { 50, 500 })
-        {
-            BenchmarkReport Of(string method) => writer.Reports.Single(r =>
-                r.BenchmarkCase.Descriptor.WorkloadMethod.Name == method && (int)r.BenchmarkCase.Parameters["Rules"] == rules);
-            var general = Of(nameof(BackendsWriterBenchmarks.MemberByMember));
-            var fast = Of(nameof(BackendsWriterBenchmarks.TextWithWeightSwapped));
-            summary.Line($"- Writing the {rules} changed backends lists: member by member {Time(general)} ({Bytes(general)}), "
-                + $"text with the weight swapped in {Time(fast)} ({Bytes(fast)}): {SummaryWriter.F(Mean(general) / Mean(fast), "0.0")}x");
         }
 
         summary.Line();

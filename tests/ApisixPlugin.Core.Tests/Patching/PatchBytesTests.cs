@@ -9,9 +9,9 @@ using CsCheck;
 namespace ApisixPlugin.Core.Tests.Patching;
 
 /// <summary>
-/// The patch document is written by copying element text that needs no re-encoding and by
-/// swapping a weight's number into a backend's text. Those shortcuts must give exactly the bytes
-/// of writing every value token by token, whatever the route's text looks like.
+/// The patch document is written by copying element text that needs no re-encoding. That shortcut
+/// must give exactly the bytes of writing every value token by token, whatever the route's text
+/// looks like.
 /// </summary>
 public sealed class PatchBytesTests
 {
