@@ -15,6 +15,10 @@ public static class ManagedRouteOwnership
 {
     public static string OwnerValue(RolloutContext rollout) => $"{rollout.Namespace}/{rollout.Name}/{rollout.Uid}";
 
+    /// <summary>Whether the route carries the label every managed route gets (<see cref="Metadata"/>), whoever owns it.</summary>
+    public static bool IsManagedByPlugin(ApisixRouteSnapshot route) =>
+        route.Label(ApisixRouteConventions.ManagedByLabel) == ApisixRouteConventions.ManagedByValue;
+
     /// <summary>
     /// Whether the route is this Rollout's: by uid, never by name alone, so a Rollout without a
     /// uid owns nothing (a Rollout deleted and made again under the same name is another owner).

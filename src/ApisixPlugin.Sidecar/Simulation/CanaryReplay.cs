@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using ApisixPlugin.Core.Routes;
 using ApisixPlugin.Protos.V1;
 using ApisixPlugin.Routing.Store;
 using Google.Protobuf;
@@ -239,7 +240,7 @@ internal sealed class CanaryReplay(InProcessRouter router, InMemoryApisixRouteSt
         private readonly InMemoryApisixRouteStore _store;
         private readonly List<ReplayedCall> _calls = [];
         private readonly List<string> _writtenKeys = [];
-        private readonly Dictionary<string, ApisixPlugin.Core.Routes.ApisixRouteSnapshot?> _latest = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, ApisixRouteSnapshot?> _latest = new(StringComparer.Ordinal);
         private bool _skipped;
 
         public StepInProgress(InMemoryApisixRouteStore store)
@@ -278,7 +279,7 @@ internal sealed class CanaryReplay(InProcessRouter router, InMemoryApisixRouteSt
             new(label, kind, title, [.. _calls], [.. Notes], [.. _writtenKeys.Select(k => new RouteWrite(k, _latest[k]))], _store.All(),
                 HasFailed ? StepOutcome.Failed : _skipped && _calls.Count == 0 ? StepOutcome.Skipped : StepOutcome.Ok);
 
-        private void OnWritten(string key, ApisixPlugin.Core.Routes.ApisixRouteSnapshot? route)
+        private void OnWritten(string key, ApisixRouteSnapshot? route)
         {
             if (!_latest.ContainsKey(key))
             {

@@ -34,7 +34,7 @@ internal static class JsonReport
             {
                 ["succeeded"] = failed is null,
                 ["calls"] = record.Calls,
-                ["failedCalls"] = record.Steps.Sum(s => s.Calls.Count(c => !c.Succeeded)),
+                ["failedCalls"] = record.FailedCalls,
                 ["failedStep"] = failed?.Label,
             },
         };
@@ -43,10 +43,10 @@ internal static class JsonReport
 
     private static IEnumerable<JsonNode> Steps(ReplayRecord record, IReadOnlyList<RuleColumn> columns, ReplayHeader header)
     {
-        var managedBefore = Managed(record.Before);
+        var managedBefore = WeightTable.ManagedKeys(record.Before);
         foreach (var step in record.Steps)
         {
-            var managedAfter = Managed(step.RoutesAfter);
+            var managedAfter = WeightTable.ManagedKeys(step.RoutesAfter);
             yield return new JsonObject
             {
                 ["step"] = step.Label,
@@ -92,7 +92,4 @@ internal static class JsonReport
         })]);
 
     private static JsonArray Routes(IReadOnlyList<ApisixRouteSnapshot> routes) => new([.. routes.Select(r => (JsonNode)RouteRenderer.Clean(r))]);
-
-    private static SortedSet<string> Managed(IReadOnlyList<ApisixRouteSnapshot> routes) =>
-        new(routes.Where(WeightTable.IsManaged).Select(r => r.Key), StringComparer.Ordinal);
 }

@@ -42,5 +42,7 @@ internal sealed record ReplayRecord(IReadOnlyList<ApisixRouteSnapshot> Before, I
 {
     public int Calls => Steps.Sum(s => s.Calls.Count);
 
+    public int FailedCalls => Steps.Sum(s => s.Calls.Count(c => !c.Succeeded));
+
     public ReplayedStep? FailedStep => Steps.FirstOrDefault(s => s.Outcome == StepOutcome.Failed);
 }

@@ -41,7 +41,7 @@ internal sealed class TextReport(TextWriter output, bool diff)
             output.WriteLine($"stopped: {Name(failed)} failed; the controller retries it and goes no further");
         }
 
-        output.WriteLine($"result: {record.Calls} calls, {record.Steps.Sum(s => s.Calls.Count(c => !c.Succeeded))} failed");
+        output.WriteLine($"result: {record.Calls} calls, {record.FailedCalls} failed");
     }
 
     /// <summary>How the step is named in the text: "step 4", "promote", "init".</summary>

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using ApisixPlugin.Core.ManagedRoutes;
 using ApisixPlugin.Core.Routes;
 
 namespace ApisixPlugin.Sidecar.Simulation;
@@ -41,12 +42,9 @@ internal static class WeightTable
 
     /// <summary>Rules of the routes before the replay (managed routes excluded) that hold the canary or the stable backend.</summary>
     public static IReadOnlyList<RuleColumn> Columns(ReplayRecord record, string canary, string stable) =>
-        [.. record.Before.Where(r => !IsManaged(r)).SelectMany(route => route.Rules()
+        [.. record.Before.Where(r => !ManagedRouteOwnership.IsManagedByPlugin(r)).SelectMany(route => route.Rules()
             .Where(rule => rule.HasBackend(canary) || rule.HasBackend(stable))
             .Select(rule => new RuleColumn(route.Key, rule.Name)))];
-
-    public static bool IsManaged(ApisixRouteSnapshot route) =>
-        route.Label(ApisixRouteConventions.ManagedByLabel) == ApisixRouteConventions.ManagedByValue;
 
     public static string Render(ReplayRecord record, string canary, string stable, string rolloutNamespace)
     {
@@ -110,8 +108,9 @@ internal static class WeightTable
         _ => "ok",
     };
 
-    private static SortedSet<string> ManagedKeys(IReadOnlyList<ApisixRouteSnapshot> routes) =>
-        new(routes.Where(IsManaged).Select(r => r.Key), StringComparer.Ordinal);
+    /// <summary>The keys of the plugin's managed routes among <paramref name="routes"/>, in order.</summary>
+    public static SortedSet<string> ManagedKeys(IReadOnlyList<ApisixRouteSnapshot> routes) =>
+        new(routes.Where(ManagedRouteOwnership.IsManagedByPlugin).Select(r => r.Key), StringComparer.Ordinal);
 
     private static string Managed(SortedSet<string> before, SortedSet<string> after, string rolloutNamespace)
     {
