@@ -1,4 +1,5 @@
 using ApisixPlugin.Core.Access;
+using ApisixPlugin.Core.GitOps;
 using ApisixPlugin.Routing.Events;
 using ApisixPlugin.Routing.Store;
 using ApisixPlugin.Routing.UseCases;
@@ -12,11 +13,13 @@ public static class RoutingServiceCollectionExtensions
     /// <summary>
     /// The use cases over whichever <see cref="IApisixRouteStore"/> and <see cref="IRolloutEvents"/>
     /// are registered. Routes in other namespaces need their consent; register a
-    /// <see cref="RouteNamespacePolicy"/> first to narrow that further.
+    /// <see cref="RouteNamespacePolicy"/> first to narrow that further, and an
+    /// <see cref="InProgressLabel"/> for another label key (or <see cref="InProgressLabel.Off"/>).
     /// </summary>
     public static IServiceCollection AddTrafficRouterUseCases(this IServiceCollection services)
     {
         services.TryAddSingleton(RouteNamespacePolicy.ConsentOnly);
+        services.TryAddSingleton(InProgressLabel.Default);
         services.TryAddSingleton<RolloutRoutes>();
         services.TryAddSingleton<RouteWrites>();
         services.TryAddSingleton<ManagedRouteWrites>();

@@ -65,6 +65,8 @@ public sealed class RolloutCheckTests
     {
         public Task<Core.Routes.ApisixRouteSnapshot?> GetAsync(string ns, string name, CancellationToken cancellationToken) => throw error;
 
+        public Task<IReadOnlyList<Core.Routes.ApisixRouteSnapshot>> ListAsync(string ns, Core.Configuration.RouteSelector selector, CancellationToken cancellationToken) => throw error;
+
         public Task<Core.Routes.ApisixRouteSnapshot> PatchAsync(Core.Patching.RoutePatch patch, CancellationToken cancellationToken) => throw new InvalidOperationException("check writes nothing");
 
         public Task<Core.Routes.ApisixRouteSnapshot> CreateAsync(string ns, System.Text.Json.JsonElement route, CancellationToken cancellationToken) =>

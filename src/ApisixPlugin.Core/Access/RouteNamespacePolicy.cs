@@ -29,12 +29,15 @@ public sealed record RouteNamespacePolicy(ImmutableSortedSet<string> CrossNamesp
     /// Before anything is read: a target in another namespace must be one the operator allows.
     /// The message names no more of the other namespace than the Rollout's own block does.
     /// </summary>
-    public void RequireAllowed(RolloutContext rollout, RouteTarget target)
+    public void RequireAllowed(RolloutContext rollout, RouteTarget target) => RequireAllowed(rollout, target.Namespace, $"route {target.Key}");
+
+    /// <summary>The same for whatever <paramref name="what"/> names in <paramref name="ns"/> (a routeSelector's namespace).</summary>
+    public void RequireAllowed(RolloutContext rollout, string ns, string what)
     {
-        if (target.Namespace != rollout.Namespace && !CrossNamespaceTargets.IsEmpty && !CrossNamespaceTargets.Contains(target.Namespace))
+        if (ns != rollout.Namespace && !CrossNamespaceTargets.IsEmpty && !CrossNamespaceTargets.Contains(ns))
         {
             throw new RouterException(RouterErrorKind.PermissionDenied,
-                $"rollout {rollout.Key}: route {target.Key} is in another namespace, and this plugin's operator does not allow Rollouts to use routes in namespace '{target.Namespace}' (sidecar option --route-namespaces); nothing was written");
+                $"rollout {rollout.Key}: {what} is in another namespace, and this plugin's operator does not allow Rollouts to use routes in namespace '{ns}' (sidecar option --route-namespaces); nothing was written");
         }
     }
 

@@ -8,14 +8,17 @@ namespace ApisixPlugin.Core.Configuration;
 /// <summary>
 /// Reads the plugin block of a Rollout. Two shapes are accepted: the built-in router's
 /// <c>{route: {name, rules}}</c>, so that migrating is moving the block, and <c>{routes: [...]}</c>
-/// for several ApisixRoutes. Rules default to the rule named like the route, as the built-in does.
+/// for several ApisixRoutes; <c>routeSelector</c> adds (or alone gives) the routes whose labels
+/// match. Rules of a named route default to the rule named like the route, as the built-in does.
 /// Everything is checked before any write, and an unknown field is an error: a typo must not
 /// silently fall back to a default.
 /// </summary>
 public static partial class PluginConfigurationParser
 {
-    private static readonly string[] RootFields = ["route", "routes", "clusterDomain"];
+    private static readonly string[] RootFields = ["route", "routes", "routeSelector", "clusterDomain"];
     private static readonly string[] RouteFields = ["name", "namespace", "rules"];
+    private static readonly string[] SelectorFields = ["matchLabels", "matchExpressions", "namespace", "rules"];
+    private static readonly string[] ExpressionFields = ["key", "operator", "values"];
 
     public static PluginConfiguration Parse(string pluginName, string json, string rolloutNamespace)
     {
@@ -23,7 +26,7 @@ public static partial class PluginConfigurationParser
         if (string.IsNullOrWhiteSpace(json))
         {
             throw RouterException.Invalid(
-                $"{at}: the Rollout has no configuration for this plugin; add a 'route' or 'routes' block under trafficRouting.plugins.\"{pluginName}\"");
+                $"{at}: the Rollout has no configuration for this plugin; add a 'route', 'routes' or 'routeSelector' block under trafficRouting.plugins.\"{pluginName}\"");
         }
 
         using var document = ParseJson(at, json);
@@ -33,14 +36,21 @@ public static partial class PluginConfigurationParser
 
         var hasRoute = root.TryGetProperty("route", out var single);
         var hasRoutes = root.TryGetProperty("routes", out var many);
-        if (hasRoute == hasRoutes)
+        var hasSelector = root.TryGetProperty("routeSelector", out var selectorElement);
+        if (hasRoute && hasRoutes)
         {
-            throw RouterException.Invalid($"{at}: set exactly one of 'route' (one ApisixRoute) or 'routes' (a list)");
+            throw RouterException.Invalid($"{at}: set one of 'route' (one ApisixRoute) or 'routes' (a list), not both");
         }
 
-        var targets = hasRoute
+        if (!hasRoute && !hasRoutes && !hasSelector)
+        {
+            throw RouterException.Invalid($"{at}: set 'route' (one ApisixRoute), 'routes' (a list) or 'routeSelector' (routes by label)");
+        }
+
+        ImmutableArray<RouteTarget> targets = hasRoute
             ? [ParseRoute($"{at}.route", single, rolloutNamespace)]
-            : ParseRouteList($"{at}.routes", many, rolloutNamespace);
+            : hasRoutes ? ParseRouteList($"{at}.routes", many, rolloutNamespace) : [];
+        var selector = hasSelector ? ParseSelector($"{at}.routeSelector", selectorElement, rolloutNamespace) : null;
 
         var clusterDomain = PluginConfiguration.DefaultClusterDomain;
         if (root.TryGetProperty("clusterDomain", out var domain))
@@ -52,7 +62,7 @@ public static partial class PluginConfigurationParser
             }
         }
 
-        return new PluginConfiguration(targets, clusterDomain);
+        return new PluginConfiguration(targets, clusterDomain, selector);
     }
 
     private static ImmutableArray<RouteTarget> ParseRouteList(string at, JsonElement list, string rolloutNamespace)
@@ -188,4 +198,5 @@ public static partial class PluginConfigurationParser
 
     [GeneratedRegex("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")]
     private static partial Regex DnsLabel();
+
 }

@@ -100,6 +100,9 @@ public sealed record RoutePatch(string Namespace, string Name, ImmutableArray<Pa
 
     public bool IsEmpty => Operations.IsEmpty;
 
+    /// <summary>The same patch with <paramref name="more"/> after its operations: one request, all or nothing.</summary>
+    public RoutePatch With(ImmutableArray<PatchOperation> more) => more.IsEmpty ? this : this with { Operations = Operations.AddRange(more) };
+
     /// <summary>The JSON Patch document (application/json-patch+json).</summary>
     public byte[] ToJsonPatch()
     {

@@ -17,7 +17,8 @@ public sealed record AccessAnswer(bool Allowed, string? Reason = null, string? E
 /// <summary>
 /// The sidecar's permissions, per namespace: exactly the verbs it calls, as deploy/ grants them
 /// (added to the controller's ClusterRole, or the namespaced variant's Role): get and patch to
-/// weigh routes, create and delete for managed routes, create on Events of the Rollout.
+/// weigh routes, list for a routeSelector, create and delete for managed routes, create on Events
+/// of the Rollout.
 /// </summary>
 public static class SidecarAccess
 {
@@ -28,8 +29,13 @@ public static class SidecarAccess
     /// does not parse), Events in its own. create and delete only warn for a Rollout without
     /// managedRoutes: only header and mirror steps call them.
     /// </summary>
-    public static IReadOnlyList<AccessNeed> For(RolloutContext rollout, PluginConfiguration? config) =>
-        For(config is null ? [rollout.Namespace] : config.Routes.Select(r => r.Namespace), rollout.Namespace, !rollout.ManagedRoutes.IsEmpty);
+    public static IReadOnlyList<AccessNeed> For(RolloutContext rollout, PluginConfiguration? config)
+    {
+        var needs = For(config is null ? [rollout.Namespace] : config.RouteNamespaces, rollout.Namespace, !rollout.ManagedRoutes.IsEmpty);
+        return config?.Selector is { } selector
+            ? [Route("list", selector.Namespace, FindingStatus.Fail, "routeSelector lists the routes it selects"), .. needs]
+            : needs;
+    }
 
     /// <summary>
     /// The route verbs in each of <paramref name="routeNamespaces"/>, Events in

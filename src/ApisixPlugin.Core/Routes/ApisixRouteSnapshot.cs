@@ -33,6 +33,27 @@ public sealed partial record ApisixRouteSnapshot(JsonElement Json)
 
     public string? Label(string key) => StringMapEntry("labels", key);
 
+    /// <summary>metadata.labels (string values only, as the API server stores them).</summary>
+    public IReadOnlyDictionary<string, string> Labels()
+    {
+        var labels = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (Json.TryGetProperty("metadata", out var m) && m.TryGetProperty("labels", out var map) && map.ValueKind == JsonValueKind.Object)
+        {
+            foreach (var label in map.EnumerateObject())
+            {
+                if (label.Value.ValueKind == JsonValueKind.String)
+                {
+                    labels[label.Name] = label.Value.GetString()!;
+                }
+            }
+        }
+
+        return labels;
+    }
+
+    public bool HasLabels => Json.TryGetProperty("metadata", out var m) && m.TryGetProperty("labels", out var l)
+        && l.ValueKind == JsonValueKind.Object;
+
     public bool HasAnnotations => Json.TryGetProperty("metadata", out var m) && m.TryGetProperty("annotations", out var a)
         && a.ValueKind == JsonValueKind.Object;
 

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
+using ApisixPlugin.Core.Configuration;
 using ApisixPlugin.Core.Errors;
 using ApisixPlugin.Core.Patching;
 using ApisixPlugin.Core.Routes;
@@ -46,6 +47,21 @@ internal sealed class KubernetesApisixRouteStore(IKubernetes client, ApiRequestG
         catch (HttpOperationException e)
         {
             throw Translate(e, "get", ns, name);
+        }
+    }
+
+    public async Task<IReadOnlyList<ApisixRouteSnapshot>> ListAsync(string ns, RouteSelector selector, CancellationToken cancellationToken)
+    {
+        var query = selector.ToQuery();
+        try
+        {
+            using var response = await Call("list", $"{ns}/* (labelSelector {query})", token => client.CustomObjects.ListNamespacedCustomObjectWithHttpMessagesAsync(
+                G, V, ns, P, labelSelector: query, cancellationToken: token), cancellationToken).ConfigureAwait(false);
+            return Items(response.Body);
+        }
+        catch (HttpOperationException e)
+        {
+            throw Translate(e, "list", ns, $"* (labelSelector {query})");
         }
     }
 
@@ -178,6 +194,15 @@ internal sealed class KubernetesApisixRouteStore(IKubernetes client, ApiRequestG
 
     /// <summary>A timeout of at least 100 ms: a budget spent to the last millisecond still sends one real request.</summary>
     private static TimeSpan Clamp(TimeSpan timeout) => timeout < TimeSpan.FromMilliseconds(100) ? TimeSpan.FromMilliseconds(100) : timeout;
+
+    /// <summary>The items of a list answer, each kept whole (the API server leaves kind and apiVersion out of a list's items).</summary>
+    private static ApisixRouteSnapshot[] Items(object body)
+    {
+        var list = body is JsonElement element ? element : JsonElement.Parse(KubernetesJson.Serialize(body));
+        return list.TryGetProperty("items", out var items) && items.ValueKind == JsonValueKind.Array
+            ? [.. items.EnumerateArray().Select(i => new ApisixRouteSnapshot(i.Clone()))]
+            : [];
+    }
 
     private static ApisixRouteSnapshot ToSnapshot(object body) => body switch
     {

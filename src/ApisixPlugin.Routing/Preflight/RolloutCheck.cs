@@ -13,7 +13,7 @@ public sealed record RolloutCheckResult(RolloutContext Rollout, PluginConfigurat
 
 /// <summary>
 /// The preflight of one Rollout over the route store, reading only: its block, then each route it
-/// names (consent first, as the sidecar goes), then each managed route name in every namespace
+/// names (consent first, as the sidecar goes) or selects, then each managed route name in every namespace
 /// the sidecar would write one to. Nothing is written; a read that fails is a FAIL naming the route.
 /// </summary>
 public sealed class RolloutCheck(IApisixRouteStore store, RouteNamespacePolicy namespaces)
@@ -55,6 +55,29 @@ public sealed class RolloutCheck(IApisixRouteStore store, RouteNamespacePolicy n
             }
         }
 
+        if (config.Selector is { } selector)
+        {
+            var (selected, failure) = await SelectAsync(rollout, config, selector, cancellationToken).ConfigureAwait(false);
+            if (failure is not null)
+            {
+                findings.Add(PreflightFinding.Fail(PreflightCheck.Route, selector.ToString(), failure));
+            }
+            else
+            {
+                findings.Add(PreflightFinding.Pass(PreflightCheck.Route, selector.ToString(),
+                    $"selects {string.Join(", ", selected.Select(r => $"{r.Target.Key} (rules {string.Join(", ", r.Target.Rules.Select(n => $"'{n}'"))})"))}"));
+                foreach (var (target, route) in selected)
+                {
+                    findings.AddRange(RoutePreflight.CheckRoute(rollout, target, route, ingressClass));
+                }
+
+                if (!managedNamespaces.Contains(selector.Namespace))
+                {
+                    managedNamespaces.Add(selector.Namespace);
+                }
+            }
+        }
+
         foreach (var ns in managedNamespaces)
         {
             foreach (var name in rollout.ManagedRoutes.Distinct(StringComparer.Ordinal))
@@ -73,6 +96,24 @@ public sealed class RolloutCheck(IApisixRouteStore store, RouteNamespacePolicy n
         }
 
         return new RolloutCheckResult(rollout, config, findings);
+    }
+
+    /// <summary>What the selector selects now, as the sidecar would select it, or why it cannot.</summary>
+    private async Task<(IReadOnlyList<SteeredRoute> Selected, string? Failure)> SelectAsync(
+        RolloutContext rollout, PluginConfiguration config, RouteSelector selector, CancellationToken cancellationToken)
+    {
+        try
+        {
+            namespaces.RequireAllowed(rollout, selector.Namespace, selector.ToString());
+            var listed = await store.ListAsync(selector.Namespace, selector, cancellationToken).ConfigureAwait(false);
+            var visible = selector.Namespace == rollout.Namespace ? listed : listed.Where(r => RouteNamespacePolicy.Consents(r, rollout.Namespace));
+            var selected = RouteSelection.Select(selector, rollout, config.Routes, visible);
+            return selected.IsEmpty ? ([], RouteSelection.NothingSelected(selector, rollout).Message) : (selected, null);
+        }
+        catch (RouterException e)
+        {
+            return ([], e.Message);
+        }
     }
 
     private async Task<(ApisixRouteSnapshot? Route, string? Failure)> ReadAsync(string ns, string name, CancellationToken cancellationToken)

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ApisixPlugin.Core.Configuration;
 using ApisixPlugin.Core.Patching;
 using ApisixPlugin.Core.Routes;
 
@@ -14,6 +15,9 @@ public interface IApisixRouteStore
 {
     /// <summary>The route, or null when it does not exist.</summary>
     Task<ApisixRouteSnapshot?> GetAsync(string ns, string name, CancellationToken cancellationToken);
+
+    /// <summary>The routes of <paramref name="ns"/> whose labels match <paramref name="selector"/>, by one list request.</summary>
+    Task<IReadOnlyList<ApisixRouteSnapshot>> ListAsync(string ns, RouteSelector selector, CancellationToken cancellationToken);
 
     /// <summary>Applies a JSON Patch whose test operations guard against concurrent edits.</summary>
     Task<ApisixRouteSnapshot> PatchAsync(RoutePatch patch, CancellationToken cancellationToken);

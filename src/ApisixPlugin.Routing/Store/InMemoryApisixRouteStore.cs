@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using ApisixPlugin.Core.Configuration;
 using ApisixPlugin.Core.Errors;
 using ApisixPlugin.Core.Json;
 using ApisixPlugin.Core.Patching;
@@ -39,6 +40,9 @@ public sealed class InMemoryApisixRouteStore : IApisixRouteStore
 
     public Task<ApisixRouteSnapshot?> GetAsync(string ns, string name, CancellationToken cancellationToken) =>
         Task.FromResult(_routes.GetValueOrDefault($"{ns}/{name}"));
+
+    public Task<IReadOnlyList<ApisixRouteSnapshot>> ListAsync(string ns, RouteSelector selector, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<ApisixRouteSnapshot>>([.. _routes.Values.Where(r => r.Namespace == ns && selector.Matches(r.Labels())).OrderBy(r => r.Name, StringComparer.Ordinal)]);
 
     public Task<ApisixRouteSnapshot> PatchAsync(RoutePatch patch, CancellationToken cancellationToken)
     {

@@ -37,13 +37,17 @@ public sealed class ManagedRouteWrites(RolloutRoutes routes, RouteWrites writes,
 
         var config = routes.Configuration(rollout);
         var plan = planFor(config);
-        var groups = config.Routes.GroupBy(r => r.Namespace, StringComparer.Ordinal).ToList();
+        var steered = await routes.ReadSteeredAsync(rollout, config, cancellationToken).ConfigureAwait(false);
+        var groups = steered.Select(r => r.Target).GroupBy(r => r.Namespace, StringComparer.Ordinal).ToList();
 
-        // Sources are read (and their consent checked) before the managed route next to them.
-        async Task<ManagedRouteChange> PlanAsync(IGrouping<string, RouteTarget> group)
+        // Sources are read (and their consent checked) before the managed route next to them;
+        // the first plan uses the sources as read above, a retry reads them again.
+        async Task<ManagedRouteChange> PlanAsync(IGrouping<string, RouteTarget> group, bool first)
         {
             var targets = group.ToImmutableArray();
-            var sources = await routes.ReadAllAsync(rollout, targets, cancellationToken).ConfigureAwait(false);
+            ApisixRouteSnapshot[] sources = first
+                ? [.. steered.Where(r => r.Target.Namespace == group.Key).Select(r => r.Route)]
+                : await routes.ReadAllAsync(rollout, targets, cancellationToken).ConfigureAwait(false);
             var existing = await routes.ManagedAsync(group.Key, name, cancellationToken).ConfigureAwait(false);
             return plan(group.Key, [.. targets.Select((t, i) => new ManagedRouteSource(sources[i], t))], existing);
         }
@@ -52,7 +56,7 @@ public sealed class ManagedRouteWrites(RolloutRoutes routes, RouteWrites writes,
         var planned = new List<ManagedRouteChange>();
         foreach (var group in groups)
         {
-            planned.Add(await PlanAsync(group).ConfigureAwait(false));
+            planned.Add(await PlanAsync(group, first: true).ConfigureAwait(false));
         }
 
         for (var i = 0; i < groups.Count; i++)
@@ -62,7 +66,7 @@ public sealed class ManagedRouteWrites(RolloutRoutes routes, RouteWrites writes,
             var change = await writes.RetryAsync(rollout, $"{group.Key}/{name}", async () =>
             {
                 // The first attempt uses the plan made above; a retry after a conflict re-reads.
-                var current = next ?? await PlanAsync(group).ConfigureAwait(false);
+                var current = next ?? await PlanAsync(group, first: false).ConfigureAwait(false);
                 next = null;
                 await writes.ExecuteAsync(rollout, current, cancellationToken).ConfigureAwait(false);
                 return current;

@@ -18,7 +18,7 @@ public sealed class RemoveManagedRoutesUseCase(RolloutRoutes routes, RouteWrites
     {
         var config = routes.Configuration(rollout);
         var deleted = new List<string>();
-        foreach (var ns in config.Routes.Select(r => r.Namespace).Distinct(StringComparer.Ordinal))
+        foreach (var ns in config.RouteNamespaces)
         {
             foreach (var name in rollout.ManagedRoutes)
             {

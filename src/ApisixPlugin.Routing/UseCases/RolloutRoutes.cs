@@ -27,7 +27,32 @@ public sealed class RolloutRoutes(IApisixRouteStore store, RouteNamespacePolicy 
             namespaces.RequireAllowed(rollout, target);
         }
 
+        if (config.Selector is { } selector)
+        {
+            namespaces.RequireAllowed(rollout, selector.Namespace, selector.ToString());
+        }
+
         return config;
+    }
+
+    /// <summary>
+    /// Every route the Rollout steers now: the named ones read concurrently, then what the selector
+    /// selects, listed anew on each call (a route labelled since the last step is steered from
+    /// this one). In another namespace the selector sees only routes that consent.
+    /// </summary>
+    public async Task<ImmutableArray<SteeredRoute>> ReadSteeredAsync(RolloutContext rollout, PluginConfiguration config, CancellationToken cancellationToken)
+    {
+        var named = await ReadAllAsync(rollout, config.Routes, cancellationToken).ConfigureAwait(false);
+        ImmutableArray<SteeredRoute> steered = [.. config.Routes.Select((target, i) => new SteeredRoute(target, named[i]))];
+        if (config.Selector is not { } selector)
+        {
+            return steered;
+        }
+
+        var listed = await store.ListAsync(selector.Namespace, selector, cancellationToken).ConfigureAwait(false);
+        var visible = selector.Namespace == rollout.Namespace ? listed : listed.Where(r => RouteNamespacePolicy.Consents(r, rollout.Namespace));
+        var selected = RouteSelection.Select(selector, rollout, config.Routes, visible);
+        return selected.IsEmpty ? throw RouteSelection.NothingSelected(selector, rollout) : steered.AddRange(selected);
     }
 
     /// <summary>All targets, read concurrently; one missing or refused route fails the call.</summary>

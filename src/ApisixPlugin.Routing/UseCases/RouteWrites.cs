@@ -21,25 +21,30 @@ public sealed class RouteWrites(IApisixRouteStore store, RolloutRoutes routes, I
 {
     public const int MaxAttempts = 8;
 
-    /// <summary>Plans one patch per target from what was read, then writes them in order; returns how many routes changed.</summary>
+    /// <summary>
+    /// Plans one patch per route from what was read, then writes them in order; returns how many
+    /// routes changed. A retry re-reads by <paramref name="reread"/>: by default as a steered
+    /// route, with the namespace policy's consent check.
+    /// </summary>
     public async Task<int> PatchAllAsync(
         RolloutContext rollout,
-        ImmutableArray<RouteTarget> targets,
+        ImmutableArray<SteeredRoute> read,
         Func<ApisixRouteSnapshot, RouteTarget, RoutePatch> plan,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        Func<RouteTarget, Task<ApisixRouteSnapshot>>? reread = null)
     {
-        var read = await routes.ReadAllAsync(rollout, targets, cancellationToken).ConfigureAwait(false);
-        var patches = targets.Select((target, i) => plan(read[i], target)).ToArray();
+        reread ??= target => routes.RequireAsync(rollout, target, cancellationToken);
+        var patches = read.Select(r => plan(r.Route, r.Target)).ToArray();
 
         var changed = 0;
         for (var i = 0; i < patches.Length; i++)
         {
-            var target = targets[i];
+            var target = read[i].Target;
             RoutePatch? next = patches[i];
             changed += await RetryAsync(rollout, target.Key, async () =>
             {
                 // The first attempt uses the plan made above; a retry after a conflict re-reads.
-                var patch = next ?? plan(await routes.RequireAsync(rollout, target, cancellationToken).ConfigureAwait(false), target);
+                var patch = next ?? plan(await reread(target).ConfigureAwait(false), target);
                 next = null;
                 if (patch.IsEmpty)
                 {

@@ -1,4 +1,6 @@
+using System.Collections.Immutable;
 using ApisixPlugin.Core.Configuration;
+using ApisixPlugin.Core.GitOps;
 using ApisixPlugin.Core.ManagedRoutes;
 using ApisixPlugin.Core.Routes;
 using ApisixPlugin.Core.Rollouts;
@@ -8,47 +10,58 @@ using ApisixPlugin.Routing.Events;
 namespace ApisixPlugin.Routing.UseCases;
 
 /// <summary>
-/// SetWeight: the split into every configured rule, then into the mirror routes this Rollout owns
-/// (a mirror route serves its matching requests with the canary split). Returns how many routes
-/// were written; none when every route already has the split.
+/// SetWeight: the split into every steered rule, then into the mirror routes this Rollout owns
+/// (a mirror route serves its matching requests with the canary split). The in-progress label
+/// rides in the same patches: it is on while the canary has weight or managed routes of the
+/// Rollout exist next to the route, and off once neither holds (the controller calls SetWeight
+/// right after RemoveManagedRoutes). Returns how many routes were written; none when every route
+/// already is as wanted.
 /// </summary>
-public sealed class SetWeightUseCase(RolloutRoutes routes, RouteWrites writes, IRolloutEvents events)
+public sealed class SetWeightUseCase(RolloutRoutes routes, RouteWrites writes, IRolloutEvents events, InProgressLabel inProgressLabel)
 {
     public async Task<int> RunAsync(RolloutContext rollout, int desiredWeight, IReadOnlyList<WeightDestination> additional, CancellationToken cancellationToken)
     {
         var config = routes.Configuration(rollout);
         var split = WeightSplit.For(rollout, desiredWeight, additional);
-        var changed = await writes.PatchAllAsync(rollout, config.Routes, (route, target) => WeightPlanner.Plan(route, target, split), cancellationToken).ConfigureAwait(false);
-        changed += await SyncMirrorWeightsAsync(rollout, config, split, cancellationToken).ConfigureAwait(false);
+        var steered = await routes.ReadSteeredAsync(rollout, config, cancellationToken).ConfigureAwait(false);
+        var managed = await OwnedManagedRoutesAsync(rollout, config, cancellationToken).ConfigureAwait(false);
+
+        var weighted = split.CanaryWeight > 0 || split.Additional.Any(a => a.Weight > 0);
+        bool InProgress(ApisixRouteSnapshot route) => weighted || managed.Any(m => m.Namespace == route.Namespace);
+        var changed = await writes.PatchAllAsync(rollout, steered,
+            (route, target) => WeightPlanner.Plan(route, target, split).With(inProgressLabel.Plan(route, rollout, InProgress(route))), cancellationToken).ConfigureAwait(false);
+
+        var mirrors = managed.Where(m => m.Annotation(ApisixRouteConventions.ManagedKindAnnotation) == MirrorRouteBuilder.Kind)
+            .Select(m => new SteeredRoute(new RouteTarget(m.Namespace, m.Name, [.. m.Rules().Select(r => r.Name)]), m))
+            .ToImmutableArray();
+        changed += await writes.PatchAllAsync(rollout, mirrors, (r, t) => WeightPlanner.Plan(r, t, split), cancellationToken,
+            reread: async t => await routes.ManagedAsync(t.Namespace, t.Name, cancellationToken).ConfigureAwait(false) is { } r && ManagedRouteOwnership.IsOwnedBy(r, rollout)
+                ? r
+                : throw Core.Errors.RouterException.Precondition($"mirror route {t.Key}: deleted or taken over while its weights were being set; the next call sees what is there")).ConfigureAwait(false);
         if (changed > 0)
         {
             events.Record(new RolloutEvent(rollout, false, "WeightUpdated",
-                $"ApisixRoute weights set to {split} on {string.Join(", ", config.Routes.Select(r => $"{r.Key} [{string.Join(", ", r.Rules)}]"))}"));
+                $"ApisixRoute weights set to {split} on {string.Join(", ", steered.Select(r => $"{r.Target.Key} [{string.Join(", ", r.Target.Rules)}]"))}"));
         }
 
         return changed;
     }
 
-    /// <summary>One read per managed route name and source namespace, and nothing when the Rollout lists none.</summary>
-    private async Task<int> SyncMirrorWeightsAsync(RolloutContext rollout, PluginConfiguration config, WeightSplit split, CancellationToken cancellationToken)
+    /// <summary>One read per managed route name and route namespace, and nothing when the Rollout lists none.</summary>
+    private async Task<List<ApisixRouteSnapshot>> OwnedManagedRoutesAsync(RolloutContext rollout, PluginConfiguration config, CancellationToken cancellationToken)
     {
-        var changed = 0;
-        foreach (var ns in config.Routes.Select(r => r.Namespace).Distinct(StringComparer.Ordinal))
+        var owned = new List<ApisixRouteSnapshot>();
+        foreach (var ns in config.RouteNamespaces)
         {
             foreach (var name in rollout.ManagedRoutes)
             {
-                var route = await routes.ManagedAsync(ns, name, cancellationToken).ConfigureAwait(false);
-                if (route is null || !ManagedRouteOwnership.IsOwnedBy(route, rollout)
-                    || route.Annotation(ApisixRouteConventions.ManagedKindAnnotation) != MirrorRouteBuilder.Kind)
+                if (await routes.ManagedAsync(ns, name, cancellationToken).ConfigureAwait(false) is { } route && ManagedRouteOwnership.IsOwnedBy(route, rollout))
                 {
-                    continue;
+                    owned.Add(route);
                 }
-
-                var target = new RouteTarget(ns, name, [.. route.Rules().Select(r => r.Name)]);
-                changed += await writes.PatchAllAsync(rollout, [target], (r, t) => WeightPlanner.Plan(r, t, split), cancellationToken).ConfigureAwait(false);
             }
         }
 
-        return changed;
+        return owned;
     }
 }

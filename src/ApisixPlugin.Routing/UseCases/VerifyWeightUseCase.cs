@@ -4,17 +4,17 @@ using ApisixPlugin.Routing.Telemetry;
 
 namespace ApisixPlugin.Routing.UseCases;
 
-/// <summary>VerifyWeight: every configured route read back; the first one that does not carry the split says why.</summary>
+/// <summary>VerifyWeight: every steered route read back (what the selector selects now); the first one that does not carry the split says why.</summary>
 public sealed class VerifyWeightUseCase(RolloutRoutes routes)
 {
     public async Task<Verification> RunAsync(RolloutContext rollout, int desiredWeight, IReadOnlyList<WeightDestination> additional, CancellationToken cancellationToken)
     {
         var config = routes.Configuration(rollout);
         var split = WeightSplit.For(rollout, desiredWeight, additional);
-        var read = await routes.ReadAllAsync(rollout, config.Routes, cancellationToken).ConfigureAwait(false);
-        for (var i = 0; i < read.Length; i++)
+        var read = await routes.ReadSteeredAsync(rollout, config, cancellationToken).ConfigureAwait(false);
+        foreach (var (target, route) in read)
         {
-            var verification = WeightVerifier.Verify(read[i], config.Routes[i], split);
+            var verification = WeightVerifier.Verify(route, target, split);
             if (!verification.Verified)
             {
                 Count(verified: false);

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ApisixPlugin.Core.Configuration;
 using ApisixPlugin.Core.Patching;
 using ApisixPlugin.Core.Routes;
 using ApisixPlugin.Routing.Store;
@@ -33,6 +34,14 @@ internal sealed class FaultyStore(InMemoryApisixRouteStore inner) : IApisixRoute
         var route = await inner.GetAsync(ns, name, cancellationToken);
         AfterRead?.Invoke(ns, name);
         return route;
+    }
+
+    public int Lists { get; private set; }
+
+    public Task<IReadOnlyList<ApisixRouteSnapshot>> ListAsync(string ns, RouteSelector selector, CancellationToken cancellationToken)
+    {
+        Lists++;
+        return Fault("list", Lists, null) is { } e ? throw e : inner.ListAsync(ns, selector, cancellationToken);
     }
 
     public Task<ApisixRouteSnapshot> PatchAsync(RoutePatch patch, CancellationToken cancellationToken) =>

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using ApisixPlugin.Core.Access;
+using ApisixPlugin.Core.GitOps;
 using ApisixPlugin.Core.Rollouts;
 using ApisixPlugin.Routing.Events;
 using ApisixPlugin.Routing.Store;
@@ -17,13 +18,18 @@ internal sealed class RouterOnMemory : IDisposable
 
     private readonly ServiceProvider _services;
 
-    public RouterOnMemory(RouteNamespacePolicy? policy = null)
+    public RouterOnMemory(RouteNamespacePolicy? policy = null, InProgressLabel? inProgressLabel = null)
     {
         Faults = new FaultyStore(Memory);
         var services = new ServiceCollection().AddLogging().AddSingleton<IApisixRouteStore>(Faults).AddSingleton(Events);
         if (policy is not null)
         {
             services.AddSingleton(policy);
+        }
+
+        if (inProgressLabel is not null)
+        {
+            services.AddSingleton(inProgressLabel);
         }
 
         _services = services.AddSingleton<IRolloutEvents>(Events).AddTrafficRouterUseCases()
@@ -50,14 +56,18 @@ internal sealed class RouterOnMemory : IDisposable
     public RemoveManagedRoutesUseCase RemoveManagedRoutes => Get<RemoveManagedRoutesUseCase>();
 
     /// <summary>A route named like its one rule, stable and canary backends on port 80, in <paramref name="ns"/>.</summary>
-    public void SeedRoute(string name, string ns = Namespace, string annotations = "") =>
+    public void SeedRoute(string name, string ns = Namespace, string annotations = "", string labels = "") =>
         Memory.Seed(JsonDocument.Parse("""
             {"apiVersion": "apisix.apache.org/v2", "kind": "ApisixRoute",
-             "metadata": {"name": "@NAME@", "namespace": "@NS@" @ANNOTATIONS@},
+             "metadata": {"name": "@NAME@", "namespace": "@NS@" @ANNOTATIONS@ @LABELS@},
              "spec": {"http": [{"name": "@NAME@", "match": {"paths": ["/*"]},
                                 "backends": [{"serviceName": "shop-stable", "servicePort": 80}, {"serviceName": "shop-canary", "servicePort": 80}]}]}}
             """.Replace("@NAME@", name, StringComparison.Ordinal).Replace("@NS@", ns, StringComparison.Ordinal)
-               .Replace("@ANNOTATIONS@", annotations.Length == 0 ? "" : $", \"annotations\": {{{annotations}}}", StringComparison.Ordinal)).RootElement);
+               .Replace("@ANNOTATIONS@", annotations.Length == 0 ? "" : $", \"annotations\": {{{annotations}}}", StringComparison.Ordinal)
+               .Replace("@LABELS@", labels.Length == 0 ? "" : $", \"labels\": {{{labels}}}", StringComparison.Ordinal)).RootElement);
+
+    /// <summary>The route as the store has it now.</summary>
+    public Core.Routes.ApisixRouteSnapshot Route(string name, string ns = Namespace) => Memory.GetAsync(ns, name, CancellationToken.None).Result!;
 
     /// <summary>A Rollout in <see cref="Namespace"/> with this plugin block and managed route names.</summary>
     public static RolloutContext Rollout(string pluginConfig, params string[] managedRoutes) =>

@@ -1,0 +1,50 @@
+using System.Collections.Immutable;
+using ApisixPlugin.Core.Errors;
+using ApisixPlugin.Core.ManagedRoutes;
+using ApisixPlugin.Core.Rollouts;
+using ApisixPlugin.Core.Routes;
+
+namespace ApisixPlugin.Core.Configuration;
+
+/// <summary>A route the Rollout steers, as it was read for this call.</summary>
+public sealed record SteeredRoute(RouteTarget Target, ApisixRouteSnapshot Route);
+
+/// <summary>
+/// What a <see cref="RouteSelector"/> selects from the routes listed in its namespace. The
+/// plugin's own managed routes are never selected (they are made from the selected ones), and a
+/// route the block also names is steered once, with the rules the block names for it.
+/// </summary>
+public static class RouteSelection
+{
+    public static ImmutableArray<SteeredRoute> Select(RouteSelector selector, RolloutContext rollout, ImmutableArray<RouteTarget> named, IEnumerable<ApisixRouteSnapshot> listed)
+    {
+        var (canary, stable) = rollout.EffectiveServices();
+        var selected = ImmutableArray.CreateBuilder<SteeredRoute>();
+        foreach (var route in listed.OrderBy(r => r.Name, StringComparer.Ordinal))
+        {
+            if (ManagedRouteOwnership.IsManagedByPlugin(route) || named.Any(t => t.Key == route.Key) || !selector.Matches(route.Labels()))
+            {
+                continue;
+            }
+
+            var rules = selector.Rules.IsEmpty
+                ? [.. route.Rules().Where(r => r.HasBackend(canary) && r.HasBackend(stable)).Select(r => r.Name).Distinct(StringComparer.Ordinal)]
+                : selector.Rules;
+            if (rules.IsEmpty)
+            {
+                throw RouterException.Precondition(
+                    $"route {route.Key} (selected by {selector}): no rule has both the canary backend '{canary}' and the stable backend '{stable}'; name its rules in routeSelector.rules, or change the selector or the route's labels so that it is not selected; nothing was written");
+            }
+
+            selected.Add(new SteeredRoute(new RouteTarget(route.Namespace, route.Name, rules), route));
+        }
+
+        return selected.ToImmutable();
+    }
+
+    /// <summary>The error for a selector that selects nothing: a rollout that steers no route would report success and move no traffic.</summary>
+    public static RouterException NothingSelected(RouteSelector selector, RolloutContext rollout) =>
+        RouterException.Precondition(selector.Namespace == rollout.Namespace
+            ? $"{selector} selects no ApisixRoute (the plugin's own managed routes and routes named in the block do not count); label the routes to steer, or fix the selector; nothing was written"
+            : $"{selector} selects no ApisixRoute that allows Rollouts from namespace '{rollout.Namespace}' (annotation {ApisixRouteConventions.AllowRolloutsFromAnnotation}); nothing was written");
+}
