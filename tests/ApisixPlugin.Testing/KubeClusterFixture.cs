@@ -81,7 +81,7 @@ public class KubeClusterFixture : IAsyncLifetime
     /// <summary>What deploy/ grants the plugin: ApisixRoutes and Events, nothing more.</summary>
     public static IReadOnlyList<V1PolicyRule> PluginRules { get; } =
     [
-        new V1PolicyRule { ApiGroups = ["apisix.apache.org"], Resources = ["apisixroutes"], Verbs = ["get", "patch", "create", "delete"] },
+        new V1PolicyRule { ApiGroups = ["apisix.apache.org"], Resources = ["apisixroutes"], Verbs = ["get", "list", "patch", "create", "delete"] },
         new V1PolicyRule { ApiGroups = [""], Resources = ["events"], Verbs = ["create"] },
     ];
 

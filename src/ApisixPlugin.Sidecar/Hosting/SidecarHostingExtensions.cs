@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using ApisixPlugin.Core.Access;
+using ApisixPlugin.Core.GitOps;
 using ApisixPlugin.Kubernetes;
 using ApisixPlugin.Protos.V1;
 using Grpc.Health.V1;
@@ -56,6 +57,7 @@ internal static class SidecarHostingExtensions
         builder.Services.AddSingleton(sp => sp.GetRequiredService<IOptions<SidecarOptions>>().Value.RequestPolicy());
         builder.Services.AddSingleton(sp =>
             RouteNamespacePolicy.AllowingTargetsIn(sp.GetRequiredService<IOptions<SidecarOptions>>().Value.RouteNamespaceList()));
+        builder.Services.AddSingleton(sp => sp.GetRequiredService<IOptions<SidecarOptions>>().Value.InProgressMarker());
         builder.Services.AddApisixRoutesOnKubernetes(
             sp => sp.GetRequiredService<IOptions<SidecarOptions>>().Value.Kubeconfig,
             sp => sp.GetRequiredService<IOptions<SidecarOptions>>().Value.MaxConcurrentApiRequests);

@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using ApisixPlugin.Contracts;
+using ApisixPlugin.Core.GitOps;
 using ApisixPlugin.Kubernetes.Store;
 using Microsoft.Extensions.Options;
 
@@ -65,6 +66,17 @@ internal sealed class SidecarOptions
     /// <summary>The <see cref="RouteNamespaces"/> list.</summary>
     public IEnumerable<string> RouteNamespaceList() =>
         RouteNamespaces.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+
+    /// <summary>
+    /// The label a steered route carries while its Rollout is in progress (for Argo CD and Flux);
+    /// <c>off</c> or empty: no label.
+    /// </summary>
+    [RegularExpression("^(off|([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$",
+        ErrorMessage = "Sidecar:InProgressLabel must be a label key (prefix/name) or 'off'")]
+    public string? InProgressLabel { get; set; } = Core.GitOps.InProgressLabel.DefaultKey;
+
+    public InProgressLabel InProgressMarker() =>
+        string.IsNullOrEmpty(InProgressLabel) || InProgressLabel == "off" ? Core.GitOps.InProgressLabel.Off : new(InProgressLabel);
 
     /// <summary>How long one request to the API server may take before it counts as failed and is retried.</summary>
     [Range(1, 120)]

@@ -39,7 +39,7 @@ internal sealed class PrometheusExport : IHostedService, IDisposable
     {
         ["apisix_plugin_calls"] = [.. Methods.SelectMany(method => Outcomes.Select(outcome => new[] { method, outcome }))],
         ["apisix_plugin_call_duration_seconds"] = [.. Methods.Select(method => new[] { method })],
-        ["apisix_plugin_api_requests"] = [["get"], ["patch"], ["create"], ["delete"], ["create-event"]],
+        ["apisix_plugin_api_requests"] = [["get"], ["list"], ["patch"], ["create"], ["delete"], ["create-event"]],
         ["apisix_plugin_weight_verifications"] = [["true"], ["false"]],
     };
 

@@ -14,7 +14,7 @@ internal static class BenchmarkRollouts
     /// <summary>What deploy/ grants the plugin on ApisixRoutes and Events.</summary>
     public static IReadOnlyList<V1PolicyRule> PluginPermissions { get; } =
     [
-        new V1PolicyRule { ApiGroups = ["apisix.apache.org"], Resources = ["apisixroutes"], Verbs = ["get", "patch", "create", "delete"] },
+        new V1PolicyRule { ApiGroups = ["apisix.apache.org"], Resources = ["apisixroutes"], Verbs = ["get", "list", "patch", "create", "delete"] },
         new V1PolicyRule { ApiGroups = [""], Resources = ["events"], Verbs = ["create", "patch"] },
     ];
 

@@ -27,7 +27,7 @@ internal static class DeployNames
 
     /// <summary>(apiGroup, resource, verb) the sidecar calls; nothing else may be granted.</summary>
     public static IReadOnlySet<(string Group, string Resource, string Verb)> PluginPermissions { get; } =
-        new[] { "get", "patch", "create", "delete" }
+        new[] { "get", "list", "patch", "create", "delete" }
             .Select(verb => ("apisix.apache.org", "apisixroutes", verb))
             .Append(("", "events", "create"))
             .ToHashSet();
