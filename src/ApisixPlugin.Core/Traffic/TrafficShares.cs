@@ -29,11 +29,11 @@ public enum SplitOutcome
 /// <param name="Skipped">Why the backend gets nothing although it is listed (its Service is missing), or null.</param>
 public sealed record BackendShare(string ServiceName, string Role, int Weight, decimal Percent, string? Skipped = null)
 {
-    /// <summary>"20.0% canary (svc)", "5.0% svc" for a backend that is neither canary nor stable.</summary>
-    public string Describe()
+    /// <summary>"20.0% canary (svc)", or "20.0% canary" without the service; "5.0% svc" for a backend that is neither canary nor stable.</summary>
+    public string Describe(bool withService = true)
     {
         var percent = Format(Percent);
-        var who = Role is "canary" or "stable" ? $"{Role} ({ServiceName})" : ServiceName;
+        var who = Role is "canary" or "stable" ? withService ? $"{Role} ({ServiceName})" : Role : ServiceName;
         return Skipped is null ? $"{percent} {who}" : $"{percent} {who}, {Skipped}";
     }
 
@@ -58,9 +58,9 @@ public sealed record RuleSplit(
         Outcome == SplitOutcome.Split ? Backends.Where(b => b.Role == role).Sum(b => b.Percent) : null;
 
     /// <summary>"20.0% canary (a), 80.0% stable (b)"; canary first, then stable, then the others as listed.</summary>
-    public string Describe() => Outcome switch
+    public string Describe(bool withServices = true) => Outcome switch
     {
-        SplitOutcome.Split => string.Join(", ", Backends.OrderBy(b => b.Role switch { "canary" => 0, "stable" => 1, _ => 2 }).Select(b => b.Describe())),
+        SplitOutcome.Split => string.Join(", ", Backends.OrderBy(b => b.Role switch { "canary" => 0, "stable" => 1, _ => 2 }).Select(b => b.Describe(withServices))),
         _ => Problem ?? Outcome.ToString(),
     };
 }
@@ -77,11 +77,14 @@ public sealed record MirrorCopy(string Host, string? ServiceName, decimal Percen
 /// <param name="Condition">The conditions it adds, e.g. "header trace=debug".</param>
 public sealed record ManagedRuleSplit(string Route, string Kind, string Condition, RuleSplit Split, MirrorCopy? Mirror)
 {
-    /// <summary>"header trace=debug -> 100.0% canary (svc)", "mirror path~^/api -> ...".</summary>
+    /// <summary>
+    /// "header trace=debug -> 100.0% canary", "mirror path~^/api -> ..."; the source rule's line
+    /// has named the canary and stable Services already.
+    /// </summary>
     public string Describe()
     {
         // A header route's condition names its headers already: "header trace=debug".
-        var text = $"{(Kind == HeaderRouteBuilder.Kind ? "" : Kind + " ")}{Condition} -> {Split.Describe()}";
+        var text = $"{(Kind == HeaderRouteBuilder.Kind ? "" : Kind + " ")}{Condition} -> {Split.Describe(withServices: false)}";
         if (Mirror is { } mirror)
         {
             text += $", and a copy of {BackendShare.Format(mirror.Percent)} mirrored to {mirror.ServiceName ?? mirror.Host}";
@@ -97,7 +100,7 @@ public sealed record ManagedRuleSplit(string Route, string Kind, string Conditio
 /// </summary>
 public sealed record RuleTraffic(RuleSplit Source, ImmutableArray<ManagedRuleSplit> Managed)
 {
-    /// <summary>"20.0% canary (a), 80.0% stable (b); header trace=debug -> 100.0% canary (a)".</summary>
+    /// <summary>"20.0% canary (a), 80.0% stable (b); header trace=debug -> 100.0% canary".</summary>
     public string Describe() =>
         string.Join("; ", Managed.Select(m => m.Describe()).Prepend(Source.Describe()));
 

@@ -27,6 +27,7 @@ internal static class JsonReport
             ["before"] = new JsonObject
             {
                 ["weights"] = Weights(columns, record.Before, header),
+                ["traffic"] = Traffic(columns, record.Before, header),
                 ["routes"] = Routes(record.Before),
             },
             ["steps"] = new JsonArray([.. Steps(record, columns, header)]),
@@ -62,6 +63,7 @@ internal static class JsonReport
                 })]),
                 ["notes"] = new JsonArray([.. step.Notes.Select(n => (JsonNode)n)]),
                 ["weights"] = Weights(columns, step.RoutesAfter, header),
+                ["traffic"] = Traffic(columns, step.RoutesAfter, header),
                 ["managedRoutes"] = new JsonArray([.. managedAfter.Select(k => (JsonNode)new JsonObject
                     {
                         ["route"] = k,
@@ -90,6 +92,15 @@ internal static class JsonReport
                 })])
                 : null,
         })]);
+
+    /// <summary>
+    /// Per column, the traffic as APISIX shares it (see <see cref="TrafficJson"/>), outcome "gone"
+    /// when the route or rule is. Added within format 1: no field was renamed or removed.
+    /// </summary>
+    private static JsonArray Traffic(IReadOnlyList<RuleColumn> columns, IReadOnlyList<ApisixRouteSnapshot> routes, ReplayHeader header) =>
+        new([.. columns.Select(c => (JsonNode)(TrafficSection.For(c, routes, header.Roles) is { } traffic
+            ? TrafficJson.Rule(traffic)
+            : new JsonObject { ["route"] = c.Route, ["rule"] = c.Rule, ["outcome"] = "gone" }))]);
 
     private static JsonArray Routes(IReadOnlyList<ApisixRouteSnapshot> routes) => new([.. routes.Select(r => (JsonNode)RouteRenderer.Clean(r))]);
 }

@@ -3,7 +3,8 @@ using ApisixPlugin.Core.Routes;
 namespace ApisixPlugin.Sidecar.Simulation;
 
 /// <summary>
-/// The replay for a person: the table first, then the routes before it and, step by step, each
+/// The replay for a person: the table first, then the traffic each step leaves as APISIX shares
+/// it, then the routes before it and, step by step, each
 /// call with its answer and each route the step wrote, in full or as a diff against how it was
 /// last printed.
 /// </summary>
@@ -18,6 +19,8 @@ internal sealed class TextReport(TextWriter output, bool diff)
         header.WriteText(output);
         output.WriteLine();
         output.Write(WeightTable.Render(record, header.Canary, header.Stable, header.Namespace));
+        output.WriteLine();
+        TrafficSection.Write(output, record, WeightTable.Columns(record, header.Canary, header.Stable), header.Roles);
         output.WriteLine();
 
         output.WriteLine("routes before the rollout:");

@@ -43,7 +43,7 @@ public sealed class ManagedRuleTrafficTests
         Assert.Equal(("default/set-header", "header", "header trace=debug"), (managed.Route, managed.Kind, managed.Condition));
         Assert.Equal(100.0m, managed.Split.PercentOf("canary"));
         Assert.True(managed.Split.Priority > traffic.Source.Priority);
-        Assert.Equal($"20.0% canary ({Canary}), 80.0% stable ({Stable}); header trace=debug -> 100.0% canary ({Canary})", traffic.Describe());
+        Assert.Equal($"20.0% canary ({Canary}), 80.0% stable ({Stable}); header trace=debug -> 100.0% canary", traffic.Describe());
     }
 
     [Fact]
@@ -101,7 +101,7 @@ public sealed class ManagedRuleTrafficTests
         Assert.Equal(@"method GET and path~^\/api", managed.Condition);
         Assert.Equal((20.0m, 80.0m), (managed.Split.PercentOf("canary"), managed.Split.PercentOf("stable")));
         Assert.Equal(new MirrorCopy($"http://{Canary}.default.svc.cluster.local:80", Canary, 50.0m), managed.Mirror);
-        Assert.EndsWith($"and a copy of 50.0% mirrored to {Canary}", managed.Describe(), StringComparison.Ordinal);
+        Assert.Equal(@"mirror method GET and path~^\/api -> 20.0% canary, 80.0% stable, and a copy of 50.0% mirrored to " + Canary, managed.Describe());
     }
 
     [Fact]

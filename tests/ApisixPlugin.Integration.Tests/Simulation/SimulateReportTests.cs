@@ -139,6 +139,8 @@ public sealed class SimulateReportTests
         Assert.Equal(["rollout-apisix-canary-canary", "rollout-apisix-canary-stable"], after.Keys.Order());
         var row = Table(run.Output).Rows.Single(r => r["step"] == "4");
         Assert.Equal("20/65 +shop-preview:10 +rollouts-demo-baseline:5", row[RuleColumn]);
+        Assert.Equal("default/rollouts-apisix-route rule rollouts-apisix: 20.0% canary (rollout-apisix-canary-canary), 65.0% stable (rollout-apisix-canary-stable), " +
+            "10.0% shop-preview, 5.0% rollouts-demo-baseline; header trace=debug -> 100.0% canary", run.TrafficLine("4"));
     }
 
     [Fact]

@@ -25,6 +25,13 @@ internal sealed record SimulateRun(int ExitCode, string Output, string Error)
         Sections().SingleOrDefault(s => s.StartsWith(header + "\n", StringComparison.Ordinal))
         ?? throw new InvalidOperationException($"no section '{header}' in:\n{Output}");
 
+    /// <summary>The text report's traffic line of <paramref name="step"/> (for the first column), without the step label.</summary>
+    public string TrafficLine(string step)
+    {
+        var section = Sections().Single(s => s.StartsWith("traffic after each step", StringComparison.Ordinal));
+        return section.Split('\n').Single(l => l.StartsWith(step + " ", StringComparison.Ordinal))[step.Length..].TrimStart();
+    }
+
     /// <summary>The route printed (as YAML, indented by four) under "changed KEY:" in a section, read back as JSON.</summary>
     public static JsonObject PrintedRoute(string section, string key)
     {
