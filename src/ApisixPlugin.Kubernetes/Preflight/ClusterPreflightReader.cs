@@ -19,13 +19,16 @@ public sealed record RolloutsRead(IReadOnlyList<JsonElement> Rollouts, string? P
     public static RolloutsRead Failed(string problem) => new([], problem);
 }
 
+/// <summary>Whether a Service exists: true or false when read, null with the reason when it could not be.</summary>
+public sealed record ServiceRead(bool? Exists, string? Problem);
+
 /// <summary>The API server did not answer at all: nothing else can be checked.</summary>
 public sealed class ClusterUnreachableException(string message, Exception inner) : Exception(message, inner);
 
 /// <summary>
 /// Everything <c>apisix-plugin check</c> reads from the API server, and nothing it writes: Rollouts
 /// (list or get), ApisixRoutes (through the sidecar's own store, so reads retry as the sidecar's
-/// do), the controller's ConfigMap, and SelfSubjectAccessReviews, which ask the API server what
+/// do), the Services the routes' backends name, the controller's ConfigMap, and SelfSubjectAccessReviews, which ask the API server what
 /// the credentials in use may do without doing it. A refusal comes back as a problem that names
 /// the verb, resource and namespace, for the report to show.
 /// </summary>
@@ -143,6 +146,31 @@ public sealed class ClusterPreflightReader : IDisposable
         catch (ManifestYamlException e)
         {
             return new ControllerConfigRead.Found(ns, name, null, e.Message, HasKey: true);
+        }
+    }
+
+    /// <summary>
+    /// Whether the Service a backend names exists, read with get (the check's own credentials;
+    /// the sidecar never reads Services). A refusal is not taken for an answer either way.
+    /// </summary>
+    public async Task<ServiceRead> ReadServiceAsync(string ns, string name, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _client.CoreV1.ReadNamespacedServiceAsync(name, ns, cancellationToken: cancellationToken).ConfigureAwait(false);
+            return new ServiceRead(true, null);
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return new ServiceRead(false, null);
+        }
+        catch (HttpOperationException e)
+        {
+            return new ServiceRead(null, Refusal(e, "get", "services", $"in namespace {ns}", null));
+        }
+        catch (Exception e) when (IsUnreachable(e))
+        {
+            throw Unreachable(e);
         }
     }
 

@@ -70,6 +70,8 @@ internal static class CheckCommand
         /// <summary>Each permission is asked once per run, however many Rollouts need it.</summary>
         private readonly Dictionary<(string, string, string, string), AccessAnswer> _answers = [];
 
+        private readonly CheckTraffic _traffic = new(reader);
+
         public async Task<CheckReport> RunAsync(CancellationToken cancellationToken)
         {
             var ns = arguments.AllNamespaces ? null : arguments.Namespace ?? reader.DefaultNamespace;
@@ -122,7 +124,8 @@ internal static class CheckCommand
             var result = await new RolloutCheck(reader.Routes, RouteNamespacePolicy.ConsentOnly)
                 .RunAsync(context, arguments.IngressClass, cancellationToken).ConfigureAwait(false);
             var permissions = await PermissionsAsync(SidecarAccess.For(context, result.Config), cancellationToken).ConfigureAwait(false);
-            return new RolloutReport(rollout.Namespace, rollout.Name, [.. result.Findings, .. permissions]);
+            var traffic = result.Config is null ? [] : await _traffic.ReadAsync(context, result.Config, cancellationToken).ConfigureAwait(false);
+            return new RolloutReport(rollout.Namespace, rollout.Name, [.. result.Findings, .. permissions], traffic);
         }
 
         private async Task<IReadOnlyList<PreflightFinding>> PermissionsAsync(IReadOnlyList<AccessNeed> needs, CancellationToken cancellationToken)

@@ -2,6 +2,8 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using ApisixPlugin.Core.Preflight;
+using ApisixPlugin.Core.Traffic;
+using ApisixPlugin.Sidecar.Simulation;
 
 namespace ApisixPlugin.Sidecar.Check;
 
@@ -42,6 +44,7 @@ internal static class CheckJsonReport
                 json.WriteString("name", rollout.Name);
                 json.WriteString("result", Status(PreflightFinding.Worst(rollout.Findings)));
                 WriteFindings(json, rollout.Findings);
+                WriteTraffic(json, rollout.Traffic ?? []);
                 json.WriteEndObject();
             }
 
@@ -63,6 +66,27 @@ internal static class CheckJsonReport
             json.WriteString("subject", finding.Subject);
             json.WriteString("message", finding.Message);
             json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+    }
+
+    /// <summary>simulate's traffic entries (TrafficJson), with what they rest on: the generation and whether the Services were read.</summary>
+    private static void WriteTraffic(Utf8JsonWriter json, IReadOnlyList<LiveRuleTraffic> traffic)
+    {
+        json.WriteStartArray("traffic");
+        foreach (var rule in traffic)
+        {
+            var node = TrafficJson.Rule(rule.Traffic);
+            node["controllerGeneration"] = rule.Generation switch
+            {
+                ControllerGeneration.V1 => "1.x",
+                ControllerGeneration.V2 => "2.x",
+                _ => null,
+            };
+            node["servicesRead"] = rule.ServicesProblem is null;
+            node["servicesProblem"] = rule.ServicesProblem;
+            node.WriteTo(json);
         }
 
         json.WriteEndArray();

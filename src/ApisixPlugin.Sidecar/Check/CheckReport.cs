@@ -17,7 +17,8 @@ internal sealed record CheckReport(
     public int Count(FindingStatus status) => AllFindings.Count(f => f.Status == status);
 }
 
-internal sealed record RolloutReport(string Namespace, string Name, IReadOnlyList<PreflightFinding> Findings)
+/// <param name="Traffic">Each configured rule's traffic as APISIX will share it; it explains, it is no verdict.</param>
+internal sealed record RolloutReport(string Namespace, string Name, IReadOnlyList<PreflightFinding> Findings, IReadOnlyList<LiveRuleTraffic>? Traffic = null)
 {
     public string Key => $"{Namespace}/{Name}";
 }

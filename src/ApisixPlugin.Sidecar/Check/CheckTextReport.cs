@@ -4,7 +4,7 @@ namespace ApisixPlugin.Sidecar.Check;
 
 /// <summary>
 /// The readable report: a header, the findings not tied to one Rollout, then each Rollout's, one
-/// line each (status, check, message), and the totals.
+/// line each (status, check, message), with its rules' traffic as APISIX will share it, and the totals.
 /// </summary>
 internal static class CheckTextReport
 {
@@ -20,6 +20,7 @@ internal static class CheckTextReport
             await output.WriteLineAsync().ConfigureAwait(false);
             await output.WriteLineAsync($"rollout {rollout.Key}: {Status(PreflightFinding.Worst(rollout.Findings))}").ConfigureAwait(false);
             await WriteFindingsAsync(output, rollout.Findings).ConfigureAwait(false);
+            await WriteTrafficAsync(output, rollout.Traffic ?? []).ConfigureAwait(false);
         }
 
         await output.WriteLineAsync().ConfigureAwait(false);
@@ -33,6 +34,25 @@ internal static class CheckTextReport
         foreach (var finding in findings)
         {
             await output.WriteLineAsync($"  {Status(finding.Status),-4}  {finding.Check,-17}  {finding.Message}").ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Each configured rule's line, as simulate prints it, then what the numbers rest on.</summary>
+    private static async Task WriteTrafficAsync(TextWriter output, IReadOnlyList<LiveRuleTraffic> traffic)
+    {
+        if (traffic.Count == 0)
+        {
+            return;
+        }
+
+        await output.WriteLineAsync("  traffic as APISIX will share it:").ConfigureAwait(false);
+        foreach (var rule in traffic)
+        {
+            await output.WriteLineAsync($"    {rule.Traffic.Source.Route} rule {rule.Traffic.Source.Rule} ({rule.Basis}): {rule.Traffic.Describe()}").ConfigureAwait(false);
+            foreach (var note in rule.Traffic.AllNotes().Concat(rule.ServicesNote is { } n ? [n] : []))
+            {
+                await output.WriteLineAsync($"      note: {note}").ConfigureAwait(false);
+            }
         }
     }
 

@@ -1,0 +1,111 @@
+using ApisixPlugin.Core.Access;
+using ApisixPlugin.Core.Configuration;
+using ApisixPlugin.Core.Errors;
+using ApisixPlugin.Core.Preflight;
+using ApisixPlugin.Core.Rollouts;
+using ApisixPlugin.Core.Routes;
+using ApisixPlugin.Core.Traffic;
+using ApisixPlugin.Kubernetes.Preflight;
+
+namespace ApisixPlugin.Sidecar.Check;
+
+/// <summary>
+/// One configured rule's traffic as the live cluster makes it: the generation read from the
+/// route's status, and why the Services could not be read (then each counts as served), or null.
+/// </summary>
+internal sealed record LiveRuleTraffic(RuleTraffic Traffic, ControllerGeneration Generation, string? ServicesProblem)
+{
+    /// <summary>What the numbers rest on, for the text report.</summary>
+    public string Basis => (Generation == ControllerGeneration.Unknown
+            ? "ingress controller generation unknown: the route has no status"
+            : $"{ControllerGenerations.Describe(Generation)}, from the route's status")
+        + (ServicesProblem is null ? "; Services read" : "; Services not read");
+
+    public string? ServicesNote => ServicesProblem is null
+        ? null
+        : $"the Services could not be read ({ServicesProblem}), so every backend counts as served: a missing one is skipped by a 2.x ingress controller and fails the whole route on 1.x";
+}
+
+/// <summary>
+/// What check adds to the verdicts: each configured rule's share of requests as APISIX will apply
+/// it, with the plugin's managed routes over it and the Services the API server has. It reads the
+/// routes again rather than through <see cref="Routing.Preflight.RolloutCheck"/>, which keeps to
+/// verdicts; a route that cannot be read, or that refuses this Rollout, is left out here (its
+/// finding says why).
+/// </summary>
+internal sealed class CheckTraffic(ClusterPreflightReader reader)
+{
+    /// <summary>Each Service is read once per run.</summary>
+    private readonly Dictionary<(string, string), ServiceRead> _services = [];
+
+    public async Task<IReadOnlyList<LiveRuleTraffic>> ReadAsync(RolloutContext rollout, PluginConfiguration config, CancellationToken cancellationToken)
+    {
+        var (canary, stable) = rollout.EffectiveServices();
+        var roles = new ServiceRoles(canary, stable);
+        var managedByNamespace = new Dictionary<string, List<ApisixRouteSnapshot>>(StringComparer.Ordinal);
+        var traffic = new List<LiveRuleTraffic>();
+        foreach (var target in config.Routes)
+        {
+            var route = await TryGetAsync(target.Namespace, target.Name, cancellationToken).ConfigureAwait(false);
+            if (route is null || RoutePreflight.CheckConsent(rollout, target, route, RouteNamespacePolicy.ConsentOnly) is { Status: FindingStatus.Fail })
+            {
+                continue;
+            }
+
+            if (!managedByNamespace.TryGetValue(target.Namespace, out var managed))
+            {
+                managed = [];
+                foreach (var name in rollout.ManagedRoutes.Where(n => !string.IsNullOrWhiteSpace(n)).Distinct(StringComparer.Ordinal))
+                {
+                    if (await TryGetAsync(target.Namespace, name, cancellationToken).ConfigureAwait(false) is { } existing)
+                    {
+                        managed.Add(existing);
+                    }
+                }
+
+                managedByNamespace[target.Namespace] = managed;
+            }
+
+            var rules = target.Rules.Select(r => route.FindRule(r)).OfType<RouteRule>().ToList();
+            var services = rules.SelectMany(r => r.Backends).Concat(managed.SelectMany(m => m.Rules()).SelectMany(r => r.Backends))
+                .Select(b => b.ServiceName).Where(s => s.Length > 0).Distinct(StringComparer.Ordinal);
+            var (known, problem) = await ReadServicesAsync(target.Namespace, services, cancellationToken).ConfigureAwait(false);
+            var generation = ControllerGenerations.FromStatus(route);
+            traffic.AddRange(rules.Select(rule =>
+                new LiveRuleTraffic(ManagedRuleTraffic.For(route, rule, managed, roles, known, generation), generation, problem)));
+        }
+
+        return traffic;
+    }
+
+    private async Task<(KnownServices Known, string? Problem)> ReadServicesAsync(string ns, IEnumerable<string> names, CancellationToken cancellationToken)
+    {
+        var present = new List<string>();
+        var absent = new List<string>();
+        var problems = new List<string>();
+        foreach (var name in names)
+        {
+            if (!_services.TryGetValue((ns, name), out var read))
+            {
+                read = await reader.ReadServiceAsync(ns, name, cancellationToken).ConfigureAwait(false);
+                _services[(ns, name)] = read;
+            }
+
+            (read.Exists switch { true => present, false => absent, _ => problems }).Add(read.Problem ?? name);
+        }
+
+        return (new KnownServices([.. present], [.. absent]), problems.Count == 0 ? null : string.Join("; ", problems.Distinct(StringComparer.Ordinal)));
+    }
+
+    private async Task<ApisixRouteSnapshot?> TryGetAsync(string ns, string name, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await reader.Routes.GetAsync(ns, name, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RouterException)
+        {
+            return null;
+        }
+    }
+}
