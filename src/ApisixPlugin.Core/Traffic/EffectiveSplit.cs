@@ -24,7 +24,9 @@ public sealed record ServiceRoles(string Canary, string Stable)
 /// fails the whole route.</item>
 /// <item>traffic-split takes at most 20 weighted upstreams and integer weights from 0.</item>
 /// </list>
-/// Endpoints are not looked at: a Service without ready endpoints still counts.
+/// Endpoints are not looked at: a Service without ready endpoints still counts here, although on
+/// 2.x, when the first served backend has no endpoint, the controller writes no traffic-split and
+/// the rule's upstream has no node at all.
 /// </summary>
 public static class EffectiveSplit
 {
