@@ -8,8 +8,14 @@ using ApisixPlugin.Routing.Store;
 
 namespace ApisixPlugin.Routing.Preflight;
 
-/// <summary>What the preflight found for one Rollout, and its parsed block (null when it does not parse).</summary>
-public sealed record RolloutCheckResult(RolloutContext Rollout, PluginConfiguration? Config, IReadOnlyList<PreflightFinding> Findings);
+/// <summary>
+/// What the preflight found for one Rollout, its parsed block (null when it does not parse), and
+/// the routes it steers that could be read and consent, named or selected, as read.
+/// </summary>
+public sealed record RolloutCheckResult(RolloutContext Rollout, PluginConfiguration? Config, IReadOnlyList<PreflightFinding> Findings)
+{
+    public IReadOnlyList<SteeredRoute> Steered { get; init; } = [];
+}
 
 /// <summary>
 /// The preflight of one Rollout over the route store, reading only: its block, then each route it
@@ -29,6 +35,7 @@ public sealed class RolloutCheck(IApisixRouteStore store, RouteNamespacePolicy n
 
         // A managed route goes next to the routes of each namespace; where they do not consent the sidecar writes none.
         var managedNamespaces = new List<string>();
+        var steered = new List<SteeredRoute>();
         foreach (var target in config.Routes)
         {
             var (route, failed) = await ReadAsync(target.Namespace, target.Name, cancellationToken).ConfigureAwait(false);
@@ -49,6 +56,11 @@ public sealed class RolloutCheck(IApisixRouteStore store, RouteNamespacePolicy n
             }
 
             findings.AddRange(RoutePreflight.CheckRoute(rollout, target, route, ingressClass));
+            if (route is not null)
+            {
+                steered.Add(new SteeredRoute(target, route));
+            }
+
             if (!managedNamespaces.Contains(target.Namespace))
             {
                 managedNamespaces.Add(target.Namespace);
@@ -70,6 +82,8 @@ public sealed class RolloutCheck(IApisixRouteStore store, RouteNamespacePolicy n
                 {
                     findings.AddRange(RoutePreflight.CheckRoute(rollout, target, route, ingressClass));
                 }
+
+                steered.AddRange(selected);
 
                 if (!managedNamespaces.Contains(selector.Namespace))
                 {
@@ -95,7 +109,7 @@ public sealed class RolloutCheck(IApisixRouteStore store, RouteNamespacePolicy n
             }
         }
 
-        return new RolloutCheckResult(rollout, config, findings);
+        return new RolloutCheckResult(rollout, config, findings) { Steered = steered };
     }
 
     /// <summary>What the selector selects now, as the sidecar would select it, or why it cannot.</summary>

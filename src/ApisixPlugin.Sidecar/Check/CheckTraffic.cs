@@ -1,7 +1,5 @@
-using ApisixPlugin.Core.Access;
 using ApisixPlugin.Core.Configuration;
 using ApisixPlugin.Core.Errors;
-using ApisixPlugin.Core.Preflight;
 using ApisixPlugin.Core.Rollouts;
 using ApisixPlugin.Core.Routes;
 using ApisixPlugin.Core.Traffic;
@@ -27,31 +25,24 @@ internal sealed record LiveRuleTraffic(RuleTraffic Traffic, ControllerGeneration
 }
 
 /// <summary>
-/// What check adds to the verdicts: each configured rule's share of requests as APISIX will apply
-/// it, with the plugin's managed routes over it and the Services the API server has. It reads the
-/// routes again rather than through <see cref="Routing.Preflight.RolloutCheck"/>, which keeps to
-/// verdicts; a route that cannot be read, or that refuses this Rollout, is left out here (its
-/// finding says why).
+/// What check adds to the verdicts: each steered rule's share of requests as APISIX will apply
+/// it, with the plugin's managed routes over it and the Services the API server has. The routes
+/// are the ones <see cref="Routing.Preflight.RolloutCheck"/> read and found consenting; a route
+/// that could not be read, or that refuses this Rollout, is not there (its finding says why).
 /// </summary>
 internal sealed class CheckTraffic(ClusterPreflightReader reader)
 {
     /// <summary>Each Service is read once per run.</summary>
     private readonly Dictionary<(string, string), ServiceRead> _services = [];
 
-    public async Task<IReadOnlyList<LiveRuleTraffic>> ReadAsync(RolloutContext rollout, PluginConfiguration config, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<LiveRuleTraffic>> ReadAsync(RolloutContext rollout, IReadOnlyList<SteeredRoute> steered, CancellationToken cancellationToken)
     {
         var (canary, stable) = rollout.EffectiveServices();
         var roles = new ServiceRoles(canary, stable);
         var managedByNamespace = new Dictionary<string, List<ApisixRouteSnapshot>>(StringComparer.Ordinal);
         var traffic = new List<LiveRuleTraffic>();
-        foreach (var target in config.Routes)
+        foreach (var (target, route) in steered)
         {
-            var route = await TryGetAsync(target.Namespace, target.Name, cancellationToken).ConfigureAwait(false);
-            if (route is null || RoutePreflight.CheckConsent(rollout, target, route, RouteNamespacePolicy.ConsentOnly) is { Status: FindingStatus.Fail })
-            {
-                continue;
-            }
-
             if (!managedByNamespace.TryGetValue(target.Namespace, out var managed))
             {
                 managed = [];

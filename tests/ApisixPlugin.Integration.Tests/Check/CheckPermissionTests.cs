@@ -27,7 +27,11 @@ public sealed class CheckPermissionTests(CheckClusterFixture fx)
             from v in r["verbs"]!.AsArray()
             select ((string)g!, (string)res!, (string)v!)).ToHashSet();
 
-        var asked = SidecarAccess.For(["shop"], "shop", hasManagedRoutes: true).Select(n => (n.Group, n.Resource, n.Verb)).ToHashSet();
+        // A Rollout that uses every call: a routeSelector (list) and managed routes (create, delete).
+        const string Block = """{"route":{"name":"web"},"routeSelector":{"matchLabels":{"team":"shop"}}}""";
+        var rollout = new Core.Rollouts.RolloutContext("shop", "web", "uid", "web-canary", "web-stable", ["set-header"], "apisixplugin/apisix", Block);
+        var config = Core.Configuration.PluginConfigurationParser.Parse(rollout.PluginName, Block, "shop");
+        var asked = SidecarAccess.For(rollout, config).Select(n => (n.Group, n.Resource, n.Verb)).ToHashSet();
 
         Assert.Equal(granted.Order(), asked.Order());
     }
