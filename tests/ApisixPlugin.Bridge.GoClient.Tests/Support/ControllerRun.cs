@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ApisixPlugin.Testing.Processes;
@@ -62,6 +64,68 @@ internal sealed class ControllerRun
         args.AddRange(pluginArgs);
         var process = await ProcessRun.RunAsync(peer.Controller, args, timeout ?? TimeSpan.FromSeconds(90), stdin: scenario?.ToJsonString());
         return Parse(process);
+    }
+
+    /// <summary>
+    /// Runs the controller on a scenario whose call <paramref name="pauseAfter"/> is followed by a
+    /// WaitForFile on <paramref name="resumeFile"/>: once the controller has printed that call's
+    /// result, <paramref name="between"/> runs (the controller is then between two calls, its
+    /// plugin process connected), and then the file is created so the controller goes on.
+    /// </summary>
+    public static async Task<ControllerRun> RunPausingAsync(
+        GoPeer peer, string pluginFile, IEnumerable<string> pluginArgs, JsonObject scenario,
+        int pauseAfter, string resumeFile, Func<Task> between, TimeSpan? timeout = null)
+    {
+        var info = new ProcessStartInfo(peer.Controller)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in new[] { "-plugin", pluginFile, "-scenario", "-", "--" }.Concat(pluginArgs))
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        var command = $"{peer.Controller} {string.Join(' ', info.ArgumentList)}";
+        var limit = timeout ?? TimeSpan.FromSeconds(120);
+        var stopwatch = Stopwatch.StartNew();
+        using var process = System.Diagnostics.Process.Start(info) ?? throw new InvalidOperationException($"could not start {command}");
+        using var deadline = new CancellationTokenSource(limit);
+        var stderr = process.StandardError.ReadToEndAsync(deadline.Token);
+        await process.StandardInput.WriteAsync(scenario.ToJsonString());
+        process.StandardInput.Close();
+        var stdout = new StringBuilder();
+        try
+        {
+            var paused = false;
+            while (await process.StandardOutput.ReadLineAsync(deadline.Token) is { } line)
+            {
+                stdout.AppendLine(line);
+                if (!paused && line.StartsWith("{\"index\":", StringComparison.Ordinal)
+                    && JsonDocument.Parse(line).RootElement.GetProperty("index").GetInt32() == pauseAfter)
+                {
+                    paused = true;
+                    await between();
+                    await File.WriteAllTextAsync(resumeFile, "", deadline.Token);
+                }
+            }
+            await process.WaitForExitAsync(deadline.Token);
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+            throw new TimeoutException($"`{command}` did not finish within {limit.TotalSeconds}s\nstdout:\n{stdout}");
+        }
+        catch
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
+
+        return Parse(new ProcessResult(command, process.ExitCode, stdout.ToString(), await stderr, stopwatch.Elapsed));
     }
 
     private static ControllerRun Parse(ProcessResult process)

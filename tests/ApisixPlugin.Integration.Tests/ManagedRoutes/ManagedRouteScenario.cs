@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json.Nodes;
 using ApisixPlugin.Protos.V1;
 using ApisixPlugin.Testing.Crds;
+using ApisixPlugin.Testing.Routes;
 using k8s;
 using k8s.Autorest;
 using static ApisixPlugin.Integration.Tests.Infrastructure.GuideScenario;
@@ -118,19 +119,8 @@ internal static class ManagedRouteScenario
 
     public static string[] Strings(JsonNode? array) => array?.AsArray().Select(n => n!.GetValue<string>()).ToArray() ?? [];
 
-    /// <summary>
-    /// A JSON node as text with object keys sorted, as the API server returns them (Go maps), so
-    /// that what was sent and what came back compare equal and a failure shows both sides.
-    /// </summary>
-    public static string Json(JsonNode? node) => Sorted(node)?.ToJsonString() ?? "null";
-
-    private static JsonNode? Sorted(JsonNode? node) => node switch
-    {
-        JsonObject o => new JsonObject(o.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => KeyValuePair.Create(p.Key, Sorted(p.Value)))),
-        JsonArray a => new JsonArray([.. a.Select(Sorted)]),
-        null => null,
-        _ => node.DeepClone(),
-    };
+    /// <summary>The node as text with object keys sorted (<see cref="CanonicalJson"/>).</summary>
+    public static string Json(JsonNode? node) => CanonicalJson.Of(node);
 
     /// <summary>The proxy-mirror plugin of a rule, or null.</summary>
     public static JsonObject? MirrorPlugin(JsonObject rule) =>
