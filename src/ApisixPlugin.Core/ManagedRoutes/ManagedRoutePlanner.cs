@@ -37,6 +37,16 @@ public static class ManagedRoutePlanner
 
         RequireOwned(existing, rollout, step);
 
+        // A route deleted while a finalizer holds it (by RemoveManagedRoutes just before this
+        // step's retry, say) goes when the finalizer does: reporting the step done now would lose
+        // the route then, and the controller never re-sends a step it has passed. The step fails
+        // until the route is gone; the controller's retry then makes it anew.
+        if (existing.DeletionTimestamp is { } deleted)
+        {
+            throw RouterException.Precondition(
+                $"{step}: ApisixRoute {existing.Key} is being deleted (since {deleted}; a finalizer holds it); the step is made once it is gone, retry until then");
+        }
+
         // Labels and annotations are the plugin's too: a route taken over from the built-in
         // router loses the copied GitOps label, and a mirror route that becomes a header route
         // says so. The write is guarded by uid and resourceVersion, not by testing the old
@@ -110,7 +120,9 @@ public static class ManagedRoutePlanner
             return new ManagedRouteChange.Nothing($"route {existing.Key} is not owned by rollout {rollout.Key}; left alone");
         }
 
-        return new ManagedRouteChange.Delete(existing);
+        return existing.DeletionTimestamp is null
+            ? new ManagedRouteChange.Delete(existing)
+            : new ManagedRouteChange.Nothing($"route {existing.Key} is already being deleted");
     }
 
     private static void RequireOwned(ApisixRouteSnapshot existing, RolloutContext rollout, string step)

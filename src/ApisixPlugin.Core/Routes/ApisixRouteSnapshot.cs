@@ -26,6 +26,9 @@ public sealed partial record ApisixRouteSnapshot(JsonElement Json)
 
     public string? ResourceVersion => Metadata("resourceVersion");
 
+    /// <summary>Set once the route is deleted while a finalizer still holds it; it goes when the last finalizer does.</summary>
+    public string? DeletionTimestamp => Metadata("deletionTimestamp");
+
     public long Generation =>
         Json.TryGetProperty("metadata", out var m) && m.TryGetProperty("generation", out var g) && g.TryGetInt64(out var v) ? v : 0;
 

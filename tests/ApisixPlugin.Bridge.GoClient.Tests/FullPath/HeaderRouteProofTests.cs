@@ -4,6 +4,7 @@ using ApisixPlugin.Testing.Cluster;
 using ApisixPlugin.Testing.Sidecar;
 using static ApisixPlugin.Bridge.GoClient.Tests.FullPath.ControllerReconciles;
 using static ApisixPlugin.Bridge.GoClient.Tests.FullPath.HeaderRouteWorld;
+using static ApisixPlugin.Bridge.GoClient.Tests.FullPath.RouteScenario;
 
 namespace ApisixPlugin.Bridge.GoClient.Tests.FullPath;
 
@@ -72,15 +73,16 @@ public sealed class HeaderRouteProofTests(FullPathFixture fx, PeerBinaries peers
         try
         {
             var rollout = RolloutListing(world.Namespace, A, B);
-                var before = Reconciles(rollout, AtWeightStep(10, "h1", H0), AtHeaderStep(StepA, 10, "h1", H0))["calls"]!.AsArray();
+            JsonObject[][] upToTheRestart = [AtWeightStep(10, "h1", H0), AtHeaderStep(StepA, 10, "h1", H0)];
             var resume = Path.Combine(Path.GetDirectoryName(world.Socket)!, $"resume-{Guid.NewGuid():N}");
-            var scenario = Reconciles(rollout,
-                AtWeightStep(10, "h1", H0), AtHeaderStep(StepA, 10, "h1", H0),
+            var scenario = Reconciles(rollout, [
+                .. upToTheRestart,
                 [new JsonObject { ["method"] = "WaitForFile", ["path"] = resume, ["timeoutMs"] = 60_000 }],
-                AtHeaderStep(StepA, 10, "h1", H0), AtHeaderStep(StepB, 10, "h1", H0), AtWeightStep(30, "h1", H0));
+                AtHeaderStep(StepA, 10, "h1", H0), AtHeaderStep(StepB, 10, "h1", H0), AtWeightStep(30, "h1", H0)]);
 
             JsonObject? beforeRestart = null;
-            var run = await ControllerRun.RunPausingAsync(peers.Go, peers.Bridge, world.PluginArgs, scenario, before.Count - 1, resume, async () =>
+            var lastCallBefore = upToTheRestart.Sum(r => r.Length) - 1;
+            var run = await ControllerRun.RunPausingAsync(peers.Go, peers.Bridge, world.PluginArgs, scenario, lastCallBefore, resume, async () =>
             {
                 beforeRestart = await world.TryGetAsync(A);
                 await sidecar.DisposeAsync(); // SIGKILL, and the socket file goes
@@ -152,6 +154,36 @@ public sealed class HeaderRouteProofTests(FullPathFixture fx, PeerBinaries peers
         await world.AssertRoutesAsync(rollout, 0, (B, "b"));
         await world.RunAsync(rollout, AtHeaderStep(StepB, 20, "h1", H0));
         await world.AssertRoutesAsync(rollout, 20, (B, "b"));
+    }
+
+    [Fact]
+    public async Task A_header_route_a_finalizer_keeps_after_RemoveManagedRoutes_is_not_taken_for_the_one_the_steps_retry_wants()
+    {
+        var world = await HeaderRouteWorld.CreateAsync(fx, peers, "terminating");
+        var rollout = RolloutListing(world.Namespace, A);
+        await world.RunAsync(rollout, CanaryUnavailable(StepA, 0, "h1", H0));
+        var held = (await world.AssertRoutesAsync(rollout, 0, (A, "a")))[A];
+
+        // Something holds the route with a finalizer (a policy engine, someone's foreground delete):
+        // RemoveManagedRoutes leaves it terminating, and it goes only when the finalizer is released.
+        await fx.ApisixRoutes.JsonPatchAsync(world.Namespace, A, new JsonArray(
+            new JsonObject { ["op"] = "add", ["path"] = "/metadata/finalizers", ["value"] = new JsonArray("example.com/hold") }));
+        var run = await ControllerRun.StartAsync(peers.Go, peers.Bridge, [], world.PluginArgs,
+            Reconciles(rollout, [Call("RemoveManagedRoutes"), StepA])); // the controller's reconcile stops at an error
+        Assert.Equal("", run.Call("RemoveManagedRoutes").Error);
+        var terminating = await world.TryGetAsync(A);
+        Assert.NotNull(terminating?["metadata"]?["deletionTimestamp"]);
+
+        // Reporting the step done would lose the header route the moment the finalizer goes: the step fails, so the controller retries it.
+        var step = run.Call("SetHeaderRoute");
+        Assert.Equal("", step.CallError);
+        Assert.Contains($"{world.Namespace}/{A}", step.Error, StringComparison.Ordinal);
+        Assert.Contains("being deleted", step.Error, StringComparison.Ordinal);
+
+        await fx.ApisixRoutes.JsonPatchAsync(world.Namespace, A, new JsonArray(new JsonObject { ["op"] = "remove", ["path"] = "/metadata/finalizers" }));
+        Assert.Null(await world.TryGetAsync(A));
+        await world.RunAsync(rollout, CanaryUnavailable(StepA, 0, "h1", H0));
+        Assert.NotEqual(Uid(held), Uid((await world.AssertRoutesAsync(rollout, 0, (A, "a")))[A]));
     }
 
     [Fact]

@@ -28,6 +28,7 @@ public sealed class ManagedRouteGoldenTests
         ["HeaderRoute/taken-over-owner-reference-only"] = "Update",
         ["HeaderRoute/foreign-route-with-the-name"] = "FailedPrecondition",
         ["HeaderRoute/no-match-removes-owned"] = "Delete",
+        ["HeaderRoute/owned-route-being-deleted"] = "FailedPrecondition",
         ["MirrorRoute/method-path-headers-50"] = "Create",
         ["MirrorRoute/percentage-omitted-is-100"] = "Create",
         ["MirrorRoute/method-regex-as-expr"] = "Create",
@@ -42,6 +43,7 @@ public sealed class ManagedRouteGoldenTests
         ["RemoveManagedRoutes/owned-by-annotation-in-another-namespace"] = "Delete",
         ["RemoveManagedRoutes/foreign-route-left-alone"] = "Nothing",
         ["RemoveManagedRoutes/missing-route"] = "Nothing",
+        ["RemoveManagedRoutes/owned-route-being-deleted"] = "Nothing",
     };
 
     public static TheoryData<string, string> Cases()
