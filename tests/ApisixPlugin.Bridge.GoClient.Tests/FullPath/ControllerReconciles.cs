@@ -58,34 +58,37 @@ internal static class ControllerReconciles
     /// or its pods gone): RemoveManagedRoutes, then the current step if it is a setHeaderRoute, then
     /// weight 0 (twice when the status still had canary weight).
     /// </summary>
-    public static JsonObject[] CanaryUnavailable(JsonObject? currentHeaderStep, int statusCanaryWeight, string canaryHash, string stableHash)
-    {
-        var calls = new List<JsonObject> { Call("RemoveManagedRoutes") };
-        if (currentHeaderStep is not null)
-        {
-            calls.Add(currentHeaderStep.DeepClone().AsObject());
-        }
-        if (statusCanaryWeight > 0)
-        {
-            calls.Add(Call("SetWeight", 0));
-        }
-        calls.AddRange([UpdateHash(canaryHash, stableHash), Call("SetWeight", 0), Call("VerifyWeight", 0)]);
-        return [.. calls];
-    }
+    public static JsonObject[] CanaryUnavailable(JsonObject? currentHeaderStep, int statusCanaryWeight, string canaryHash, string stableHash) =>
+        RemovingManagedRoutes(currentHeaderStep, 0, canaryHash, stableHash, zeroFirst: statusCanaryWeight > 0);
 
     /// <summary>
     /// A reconcile of an aborted Rollout: RemoveManagedRoutes, weight 0. The first one after the abort
     /// still has the step index of the step it was aborted at (the status resets it to 0 after the
     /// traffic reconcile), so a setHeaderRoute step there is re-sent once after RemoveManagedRoutes.
     /// </summary>
-    public static JsonObject[] Aborted(JsonObject? stepAbortedAt, string canaryHash, string stableHash)
+    public static JsonObject[] Aborted(JsonObject? stepAbortedAt, string canaryHash, string stableHash) =>
+        RemovingManagedRoutes(stepAbortedAt, 0, canaryHash, stableHash);
+
+    /// <summary>
+    /// A reconcile after `promote --full`: RemoveManagedRoutes, the status's canary weight kept. As
+    /// with an abort, the first one still re-sends the setHeaderRoute step it was at; then the step
+    /// index is past the last step.
+    /// </summary>
+    public static JsonObject[] PromotedFull(JsonObject? stepPromotedAt, int statusCanaryWeight, string canaryHash, string stableHash) =>
+        RemovingManagedRoutes(stepPromotedAt, statusCanaryWeight, canaryHash, stableHash);
+
+    private static JsonObject[] RemovingManagedRoutes(JsonObject? currentStep, int weight, string canaryHash, string stableHash, bool zeroFirst = false)
     {
         var calls = new List<JsonObject> { Call("RemoveManagedRoutes") };
-        if (stepAbortedAt is not null)
+        if (currentStep is not null)
         {
-            calls.Add(stepAbortedAt.DeepClone().AsObject());
+            calls.Add(currentStep.DeepClone().AsObject());
         }
-        calls.AddRange([UpdateHash(canaryHash, stableHash), Call("SetWeight", 0), Call("VerifyWeight", 0)]);
+        if (zeroFirst)
+        {
+            calls.Add(Call("SetWeight", 0));
+        }
+        calls.AddRange([UpdateHash(canaryHash, stableHash), Call("SetWeight", weight), Call("VerifyWeight", weight)]);
         return [.. calls];
     }
 

@@ -241,6 +241,15 @@ public sealed class HeaderRouteProofTests(FullPathFixture fx, PeerBinaries peers
         await UpToBothHeaderStepsAsync(again, "h7", "h6");
         await world.RunAsync(again, Aborted(null, "h7", "h6"));
         await world.AssertRoutesAsync(again, 0);
+
+        // 8: `promote --full` at the second header step; the status keeps canary weight 20 until the promotion is through.
+        await UpToBothHeaderStepsAsync(again, "h8", "h6");
+        await world.RunAsync(again, PromotedFull(StepB, 20, "h8", "h6"));
+        await world.AssertRoutesAsync(again, 20, (B, "b"));
+        await world.RunAsync(again, PromotedFull(null, 20, "h8", "h6"));
+        await world.AssertRoutesAsync(again, 20);
+        await world.RunAsync(again, FullyPromoted("h8"));
+        await world.AssertRoutesAsync(again, 0);
     }
 
     [Fact]
