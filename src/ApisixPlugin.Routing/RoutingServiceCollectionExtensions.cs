@@ -14,12 +14,14 @@ public static class RoutingServiceCollectionExtensions
     /// The use cases over whichever <see cref="IApisixRouteStore"/> and <see cref="IRolloutEvents"/>
     /// are registered. Routes in other namespaces need their consent; register a
     /// <see cref="RouteNamespacePolicy"/> first to narrow that further, and an
-    /// <see cref="InProgressLabel"/> for another label key (or <see cref="InProgressLabel.Off"/>).
+    /// <see cref="InProgressLabel"/> for another label key (or <see cref="InProgressLabel.Off"/>),
+    /// and a <see cref="RouteMemory"/> of another size (0: every call reads).
     /// </summary>
     public static IServiceCollection AddTrafficRouterUseCases(this IServiceCollection services)
     {
         services.TryAddSingleton(RouteNamespacePolicy.ConsentOnly);
         services.TryAddSingleton(InProgressLabel.Default);
+        services.TryAddSingleton(new RouteMemory());
         services.TryAddSingleton<RolloutRoutes>();
         services.TryAddSingleton<RouteWrites>();
         services.TryAddSingleton<ManagedRouteWrites>();

@@ -6,8 +6,12 @@ using ApisixPlugin.Core.Routes;
 
 namespace ApisixPlugin.Core.Configuration;
 
-/// <summary>A route the Rollout steers, as it was read for this call.</summary>
-public sealed record SteeredRoute(RouteTarget Target, ApisixRouteSnapshot Route);
+/// <summary>A route the Rollout steers, as it was read for this call, or as it was last seen (<see cref="Recalled"/>).</summary>
+public sealed record SteeredRoute(RouteTarget Target, ApisixRouteSnapshot Route)
+{
+    /// <summary>Taken from what the plugin last read or wrote instead of read now: a plan made from it must be confirmed or guarded.</summary>
+    public bool Recalled { get; init; }
+}
 
 /// <summary>
 /// What a <see cref="RouteSelector"/> selects from the routes listed in its namespace. The

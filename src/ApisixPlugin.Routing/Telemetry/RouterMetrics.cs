@@ -24,6 +24,9 @@ public static class RouterMetrics
     public static readonly Counter<long> WritesSkipped = Meter.CreateCounter<long>(
         "apisix_plugin_writes_skipped", description: "Routes that already had the desired state, so nothing was written.");
 
+    public static readonly Counter<long> RecallsMissed = Meter.CreateCounter<long>(
+        "apisix_plugin_route_memory_stale", description: "Writes planned from the remembered route that met a route changed since, and were planned again from a read.");
+
     public static readonly Counter<long> Calls = Meter.CreateCounter<long>(
         "apisix_plugin_calls", description: "Traffic-router calls, by method and outcome.");
 

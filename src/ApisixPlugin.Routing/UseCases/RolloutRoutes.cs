@@ -11,9 +11,10 @@ namespace ApisixPlugin.Routing.UseCases;
 /// <summary>
 /// The routes a Rollout's plugin block names, as the store has them. Every read goes through the
 /// namespace policy before anything about the route is planned or reported: a route in another
-/// namespace that does not consent is refused with nothing read out of it.
+/// namespace that does not consent is refused with nothing read out of it. What is read is
+/// remembered (<see cref="RouteMemory"/>) for a later call that may plan from it.
 /// </summary>
-public sealed class RolloutRoutes(IApisixRouteStore store, RouteNamespacePolicy namespaces)
+public sealed class RolloutRoutes(IApisixRouteStore store, RouteNamespacePolicy namespaces, RouteMemory memory)
 {
     /// <summary>
     /// The validated plugin block, with every target inside the operator's namespace allowlist;
@@ -38,18 +39,29 @@ public sealed class RolloutRoutes(IApisixRouteStore store, RouteNamespacePolicy 
     /// <summary>
     /// Every route the Rollout steers now: the named ones read concurrently, then what the selector
     /// selects, listed anew on each call (a route labelled since the last step is steered from
-    /// this one). In another namespace the selector sees only routes that consent.
+    /// this one). In another namespace the selector sees only routes that consent. With
+    /// <paramref name="recall"/>, a named route the plugin has seen before is taken from memory
+    /// instead of read; the caller must then treat a plan made from it as unconfirmed.
     /// </summary>
-    public async Task<ImmutableArray<SteeredRoute>> ReadSteeredAsync(RolloutContext rollout, PluginConfiguration config, CancellationToken cancellationToken)
+    public async Task<ImmutableArray<SteeredRoute>> ReadSteeredAsync(RolloutContext rollout, PluginConfiguration config, CancellationToken cancellationToken, bool recall = false)
     {
-        var named = await ReadAllAsync(rollout, config.Routes, cancellationToken).ConfigureAwait(false);
-        ImmutableArray<SteeredRoute> steered = [.. config.Routes.Select((target, i) => new SteeredRoute(target, named[i]))];
+        var named = await Task.WhenAll(config.Routes.Select(async target =>
+            recall && memory.Recall(target.Key) is { } known
+                && (target.Namespace == rollout.Namespace || RouteNamespacePolicy.Consents(known, rollout.Namespace))
+                ? new SteeredRoute(target, known) { Recalled = true }
+                : new SteeredRoute(target, await RequireAsync(rollout, target, cancellationToken).ConfigureAwait(false)))).ConfigureAwait(false);
+        ImmutableArray<SteeredRoute> steered = [.. named];
         if (config.Selector is not { } selector)
         {
             return steered;
         }
 
         var listed = await store.ListAsync(selector.Namespace, selector, cancellationToken).ConfigureAwait(false);
+        foreach (var route in listed)
+        {
+            memory.Remember(route);
+        }
+
         var visible = selector.Namespace == rollout.Namespace ? listed : listed.Where(r => RouteNamespacePolicy.Consents(r, rollout.Namespace));
         var selected = RouteSelection.Select(selector, rollout, config.Routes, visible);
         return selected.IsEmpty ? throw RouteSelection.NothingSelected(selector, rollout) : steered.AddRange(selected);
@@ -59,10 +71,28 @@ public sealed class RolloutRoutes(IApisixRouteStore store, RouteNamespacePolicy 
     public async Task<ApisixRouteSnapshot[]> ReadAllAsync(RolloutContext rollout, ImmutableArray<RouteTarget> targets, CancellationToken cancellationToken) =>
         await Task.WhenAll(targets.Select(t => RequireAsync(rollout, t, cancellationToken))).ConfigureAwait(false);
 
-    /// <summary>The configured route, once it is known to consent to this Rollout.</summary>
-    public async Task<ApisixRouteSnapshot> RequireAsync(RolloutContext rollout, RouteTarget target, CancellationToken cancellationToken) =>
-        namespaces.RequireConsent(rollout, target, await store.GetAsync(target.Namespace, target.Name, cancellationToken).ConfigureAwait(false))
-        ?? throw RouterException.Precondition($"route {target.Key}: no ApisixRoute named '{target.Name}' in namespace '{target.Namespace}'");
+    /// <summary>The configured route, read now, once it is known to consent to this Rollout.</summary>
+    public async Task<ApisixRouteSnapshot> RequireAsync(RolloutContext rollout, RouteTarget target, CancellationToken cancellationToken)
+    {
+        var route = await store.GetAsync(target.Namespace, target.Name, cancellationToken).ConfigureAwait(false);
+        if (route is null)
+        {
+            memory.Forget(target.Key);
+        }
+        else
+        {
+            memory.Remember(route);
+        }
+
+        return namespaces.RequireConsent(rollout, target, route)
+            ?? throw RouterException.Precondition($"route {target.Key}: no ApisixRoute named '{target.Name}' in namespace '{target.Namespace}'");
+    }
+
+    /// <summary>A route written: what the API server answered is the route as it is now.</summary>
+    public void Written(ApisixRouteSnapshot route) => memory.Remember(route);
+
+    /// <summary>A write planned from memory met a different route: what is remembered is wrong.</summary>
+    public void Forget(RouteTarget target) => memory.Forget(target.Key);
 
     /// <summary>A managed route by name in a namespace whose source routes were read (and consented) first.</summary>
     public Task<ApisixRouteSnapshot?> ManagedAsync(string ns, string name, CancellationToken cancellationToken) =>

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using ApisixPlugin.Core.Configuration;
 using ApisixPlugin.Core.Errors;
+using ApisixPlugin.Core.Json;
 using ApisixPlugin.Core.ManagedRoutes;
 using ApisixPlugin.Core.Patching;
 using ApisixPlugin.Core.Routes;
@@ -24,7 +25,10 @@ public sealed class RouteWrites(IApisixRouteStore store, RolloutRoutes routes, I
     /// <summary>
     /// Plans one patch per route from what was read, then writes them in order; returns how many
     /// routes changed. A retry re-reads by <paramref name="reread"/>: by default as a steered
-    /// route, with the namespace policy's consent check.
+    /// route, with the namespace policy's consent check. A route taken from memory
+    /// (<see cref="SteeredRoute.Recalled"/>) costs one request either way: a plan that changes
+    /// it is sent at once, its tests guarding against what changed since; a plan that changes
+    /// nothing is confirmed by a read first.
     /// </summary>
     public async Task<int> PatchAllAsync(
         RolloutContext rollout,
@@ -34,18 +38,29 @@ public sealed class RouteWrites(IApisixRouteStore store, RolloutRoutes routes, I
         Func<RouteTarget, Task<ApisixRouteSnapshot>>? reread = null)
     {
         reread ??= target => routes.RequireAsync(rollout, target, cancellationToken);
-        var patches = read.Select(r => plan(r.Route, r.Target)).ToArray();
+        RoutePatch Plan(SteeredRoute r)
+        {
+            var patch = plan(r.Route, r.Target);
+            return patch.IsEmpty ? patch : patch.With(ConsentGuard(rollout, r));
+        }
+
+        var planned = read.Select(r => (Route: r, Patch: Plan(r))).ToArray();
 
         var changed = 0;
-        for (var i = 0; i < patches.Length; i++)
+        foreach (var (steered, firstPatch) in planned)
         {
-            var target = read[i].Target;
-            RoutePatch? next = patches[i];
+            var target = steered.Target;
+            (SteeredRoute Route, RoutePatch Patch)? next = (steered, firstPatch);
             changed += await RetryAsync(rollout, target.Key, async () =>
             {
                 // The first attempt uses the plan made above; a retry after a conflict re-reads.
-                var patch = next ?? plan(await reread(target).ConfigureAwait(false), target);
+                var (route, patch) = next ?? await FreshAsync().ConfigureAwait(false);
                 next = null;
+                if (route.Recalled && patch.IsEmpty)
+                {
+                    (route, patch) = await FreshAsync().ConfigureAwait(false);
+                }
+
                 if (patch.IsEmpty)
                 {
                     RouterMetrics.WritesSkipped.Add(1);
@@ -53,14 +68,50 @@ public sealed class RouteWrites(IApisixRouteStore store, RolloutRoutes routes, I
                     return 0;
                 }
 
-                await store.PatchAsync(patch, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    routes.Written(await store.PatchAsync(patch, cancellationToken).ConfigureAwait(false));
+                }
+                catch (RouteConflictException) when (route.Recalled)
+                {
+                    // Memory was behind the route: not a concurrent edit to back off from, so
+                    // plan again from a read at once, as the first call after a restart does.
+                    routes.Forget(target);
+                    RouterMetrics.RecallsMissed.Add(1);
+                    (route, patch) = await FreshAsync().ConfigureAwait(false);
+                    if (patch.IsEmpty)
+                    {
+                        RouterMetrics.WritesSkipped.Add(1);
+                        RouterLog.RouteUnchanged(logger, rollout.Key, patch.Key);
+                        return 0;
+                    }
+
+                    routes.Written(await store.PatchAsync(patch, cancellationToken).ConfigureAwait(false));
+                }
+
                 RouterLog.RouteWritten(logger, rollout.Key, patch.Key, patch.Operations.Length);
                 return 1;
             }, cancellationToken).ConfigureAwait(false);
+
+            async Task<(SteeredRoute, RoutePatch)> FreshAsync()
+            {
+                var fresh = new SteeredRoute(target, await reread(target).ConfigureAwait(false));
+                return (fresh, Plan(fresh));
+            }
         }
 
         return changed;
     }
+
+    /// <summary>
+    /// A route of another namespace is written only while it still consents: its consent is tested
+    /// in the same patch, so a consent withdrawn since the route was read or remembered fails the
+    /// write, and the re-read then refuses the call.
+    /// </summary>
+    private static ImmutableArray<PatchOperation> ConsentGuard(RolloutContext rollout, SteeredRoute steered) =>
+        steered.Target.Namespace == rollout.Namespace || steered.Route.Annotation(ApisixRouteConventions.AllowRolloutsFromAnnotation) is not { } consent
+            ? []
+            : [PatchOperation.Test($"/metadata/annotations/{PatchOperation.Escape(ApisixRouteConventions.AllowRolloutsFromAnnotation)}", JsonElements.String(consent))];
 
     /// <summary>Carries out one planned change of a managed route.</summary>
     public async Task ExecuteAsync(RolloutContext rollout, ManagedRouteChange change, CancellationToken cancellationToken)

@@ -23,7 +23,9 @@ public sealed class SetWeightUseCase(RolloutRoutes routes, RouteWrites writes, I
     {
         var config = routes.Configuration(rollout);
         var split = WeightSplit.For(rollout, desiredWeight, additional);
-        var steered = await routes.ReadSteeredAsync(rollout, config, cancellationToken).ConfigureAwait(false);
+        // Planned from the routes as last seen where the plugin has seen them: a changing call then
+        // costs its write alone (see RouteWrites.PatchAllAsync for why that is safe).
+        var steered = await routes.ReadSteeredAsync(rollout, config, cancellationToken, recall: true).ConfigureAwait(false);
         var managed = await OwnedManagedRoutesAsync(rollout, config, cancellationToken).ConfigureAwait(false);
 
         var weighted = split.CanaryWeight > 0 || split.Additional.Any(a => a.Weight > 0);

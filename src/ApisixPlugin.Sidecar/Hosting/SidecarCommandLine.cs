@@ -35,6 +35,7 @@ internal sealed class SidecarCommandLine
         ("--log-format", nameof(SidecarOptions.LogFormat), "json|text", "One JSON object a line, or text", Defaults.LogFormat),
         ("--log-level", nameof(SidecarOptions.LogLevel), SidecarOptions.LogLevels, "The least severe log lines written", Defaults.LogLevel),
         ("--route-namespaces", nameof(SidecarOptions.RouteNamespaces), "NS,...", "Namespaces whose routes Rollouts of other namespaces may steer; empty = any", "empty: any"),
+        ("--remembered-routes", nameof(SidecarOptions.RememberedRoutes), "N", "Routes remembered as last seen, so a changing SetWeight needs no read; 0 = read every time", Number(Defaults.RememberedRoutes)),
         ("--in-progress-label", nameof(SidecarOptions.InProgressLabel), "KEY|off", "The label steered routes carry while their Rollout is in progress; off = none", Defaults.InProgressLabel!),
     ];
 

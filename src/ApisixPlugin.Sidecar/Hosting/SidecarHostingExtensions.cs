@@ -58,6 +58,7 @@ internal static class SidecarHostingExtensions
         builder.Services.AddSingleton(sp =>
             RouteNamespacePolicy.AllowingTargetsIn(sp.GetRequiredService<IOptions<SidecarOptions>>().Value.RouteNamespaceList()));
         builder.Services.AddSingleton(sp => sp.GetRequiredService<IOptions<SidecarOptions>>().Value.InProgressMarker());
+        builder.Services.AddSingleton(sp => new Routing.Store.RouteMemory(sp.GetRequiredService<IOptions<SidecarOptions>>().Value.RememberedRoutes));
         builder.Services.AddApisixRoutesOnKubernetes(
             sp => sp.GetRequiredService<IOptions<SidecarOptions>>().Value.Kubeconfig,
             sp => sp.GetRequiredService<IOptions<SidecarOptions>>().Value.MaxConcurrentApiRequests);

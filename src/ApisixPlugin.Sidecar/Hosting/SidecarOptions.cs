@@ -78,6 +78,13 @@ internal sealed class SidecarOptions
     public InProgressLabel InProgressMarker() =>
         string.IsNullOrEmpty(InProgressLabel) || InProgressLabel == "off" ? Core.GitOps.InProgressLabel.Off : new(InProgressLabel);
 
+    /// <summary>
+    /// How many ApisixRoutes are remembered as last read or written, so that a changing SetWeight
+    /// needs no read first (the least recently used are forgotten); 0: every call reads.
+    /// </summary>
+    [Range(0, 100_000)]
+    public int RememberedRoutes { get; set; } = Routing.Store.RouteMemory.DefaultCapacity;
+
     /// <summary>How long one request to the API server may take before it counts as failed and is retried.</summary>
     [Range(1, 120)]
     public int ApiRequestTimeoutSeconds { get; set; } = (int)ApiRequestPolicy.Default.RequestTimeout.TotalSeconds;

@@ -18,7 +18,7 @@ internal sealed class RouterOnMemory : IDisposable
 
     private readonly ServiceProvider _services;
 
-    public RouterOnMemory(RouteNamespacePolicy? policy = null, InProgressLabel? inProgressLabel = null)
+    public RouterOnMemory(RouteNamespacePolicy? policy = null, InProgressLabel? inProgressLabel = null, RouteMemory? routeMemory = null)
     {
         Faults = new FaultyStore(Memory);
         var services = new ServiceCollection().AddLogging().AddSingleton<IApisixRouteStore>(Faults).AddSingleton(Events);
@@ -30,6 +30,11 @@ internal sealed class RouterOnMemory : IDisposable
         if (inProgressLabel is not null)
         {
             services.AddSingleton(inProgressLabel);
+        }
+
+        if (routeMemory is not null)
+        {
+            services.AddSingleton(routeMemory);
         }
 
         _services = services.AddSingleton<IRolloutEvents>(Events).AddTrafficRouterUseCases()

@@ -1,0 +1,106 @@
+using ApisixPlugin.Core.Routes;
+
+namespace ApisixPlugin.Routing.Store;
+
+/// <summary>
+/// The routes as the plugin last read or wrote them, the least recently used forgotten first, so
+/// that a changing SetWeight can be planned without a read: its patch tests the backends it
+/// replaces, so a route someone changed since makes the write fail and be planned again from a
+/// fresh read. Memory is never trusted to say "nothing to do": an unchanged plan is confirmed by a
+/// read, so an external weight change is not mistaken for the split already being there.
+/// </summary>
+public sealed class RouteMemory
+{
+    public const int DefaultCapacity = 512;
+
+    private readonly Lock _lock = new();
+    private readonly Dictionary<string, LinkedListNode<ApisixRouteSnapshot>> _index = new(StringComparer.Ordinal);
+    private readonly LinkedList<ApisixRouteSnapshot> _recency = new();
+
+    /// <param name="capacity">How many routes are remembered at most; 0 turns memory off.</param>
+    public RouteMemory(int capacity = DefaultCapacity)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(capacity);
+        Capacity = capacity;
+    }
+
+    public int Capacity { get; }
+
+    public int Count
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _index.Count;
+            }
+        }
+    }
+
+    public ApisixRouteSnapshot? Recall(string key)
+    {
+        lock (_lock)
+        {
+            if (!_index.TryGetValue(key, out var node))
+            {
+                return null;
+            }
+
+            _recency.Remove(node);
+            _recency.AddFirst(node);
+            return node.Value;
+        }
+    }
+
+    /// <summary>
+    /// Keeps <paramref name="route"/> unless what is remembered is newer: two calls on one route can
+    /// finish in either order, and the older answer must not replace the newer one.
+    /// </summary>
+    public void Remember(ApisixRouteSnapshot route)
+    {
+        if (Capacity == 0)
+        {
+            return;
+        }
+
+        lock (_lock)
+        {
+            if (_index.TryGetValue(route.Key, out var node))
+            {
+                if (IsOlder(route, node.Value))
+                {
+                    return;
+                }
+
+                _recency.Remove(node);
+                node.Value = route;
+                _recency.AddFirst(node);
+                return;
+            }
+
+            _index[route.Key] = _recency.AddFirst(route);
+            if (_index.Count > Capacity)
+            {
+                var last = _recency.Last!;
+                _recency.RemoveLast();
+                _index.Remove(last.Value.Key);
+            }
+        }
+    }
+
+    public void Forget(string key)
+    {
+        lock (_lock)
+        {
+            if (_index.Remove(key, out var node))
+            {
+                _recency.Remove(node);
+            }
+        }
+    }
+
+    /// <summary>resourceVersions are opaque, but the API server's are integers that grow; anything else counts as newer.</summary>
+    private static bool IsOlder(ApisixRouteSnapshot candidate, ApisixRouteSnapshot kept) =>
+        candidate.Uid == kept.Uid
+        && ulong.TryParse(candidate.ResourceVersion, out var a) && ulong.TryParse(kept.ResourceVersion, out var b) && a < b;
+}

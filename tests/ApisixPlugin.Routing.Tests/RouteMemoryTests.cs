@@ -1,0 +1,124 @@
+using ApisixPlugin.Core.Errors;
+using ApisixPlugin.Core.Json;
+using ApisixPlugin.Core.Patching;
+using ApisixPlugin.Core.Routes;
+using ApisixPlugin.Routing.Store;
+using ApisixPlugin.Routing.Tests.Support;
+using static ApisixPlugin.Routing.Tests.Support.RouterOnMemory;
+
+namespace ApisixPlugin.Routing.Tests;
+
+/// <summary>
+/// A changing SetWeight planned from the route as last seen: one request, the patch's tests
+/// guarding it; a plan that changes nothing is confirmed by a read, so nobody's edit is missed.
+/// </summary>
+public sealed class RouteMemoryTests
+{
+    private const string Web = """{"route":{"name":"web"}}""";
+
+    /// <summary>An edit by someone else, straight into the store (the plugin does not see it).</summary>
+    private static void EditCanaryWeight(RouterOnMemory router, int weight, string ns = Namespace) =>
+        router.Memory.PatchAsync(new RoutePatch(ns, "web", [PatchOperation.Replace("/spec/http/0/backends/1/weight", JsonElements.Number(weight))]), CancellationToken.None)
+            .GetAwaiter().GetResult();
+
+    [Fact]
+    public async Task A_changing_SetWeight_after_the_first_costs_its_patch_alone()
+    {
+        using var router = new RouterOnMemory();
+        router.SeedRoute("web");
+        var rollout = Rollout(Web);
+        await router.SetWeight.RunAsync(rollout, 20, [], CancellationToken.None);
+        var (reads, patches) = (router.Faults.Reads, router.Faults.Patches);
+
+        await router.SetWeight.RunAsync(rollout, 40, [], CancellationToken.None);
+
+        Assert.Equal(40, router.CanaryWeight("web"));
+        Assert.Equal(reads, router.Faults.Reads);
+        Assert.Equal(patches + 1, router.Faults.Patches);
+    }
+
+    [Fact]
+    public async Task A_SetWeight_that_memory_calls_unchanged_reads_and_undoes_an_external_weight_change()
+    {
+        using var router = new RouterOnMemory();
+        router.SeedRoute("web");
+        var rollout = Rollout(Web);
+        await router.SetWeight.RunAsync(rollout, 20, [], CancellationToken.None);
+        EditCanaryWeight(router, 50);
+        var reads = router.Faults.Reads;
+
+        var changed = await router.SetWeight.RunAsync(rollout, 20, [], CancellationToken.None);
+
+        Assert.Equal(1, changed);
+        Assert.Equal(reads + 1, router.Faults.Reads);
+        Assert.Equal(20, router.CanaryWeight("web"));
+    }
+
+    [Fact]
+    public async Task A_route_changed_since_it_was_remembered_is_planned_again_from_a_read_and_the_other_edit_is_kept()
+    {
+        using var router = new RouterOnMemory();
+        router.SeedRoute("web");
+        var rollout = Rollout(Web);
+        await router.SetWeight.RunAsync(rollout, 20, [], CancellationToken.None);
+        await router.Memory.PatchAsync(new RoutePatch(Namespace, "web",
+            [PatchOperation.Add("/spec/http/0/backends/-", JsonElements.ToElement(new System.Text.Json.Nodes.JsonObject { ["serviceName"] = "someone-elses", ["servicePort"] = 80, ["weight"] = 7 }))]),
+            CancellationToken.None);
+        var (reads, patches) = (router.Faults.Reads, router.Faults.Patches);
+
+        await router.SetWeight.RunAsync(rollout, 40, [], CancellationToken.None);
+
+        var backends = router.Route("web").FindRule("web")!.Backends.ToDictionary(b => b.ServiceName, b => b.Weight);
+        Assert.Equal(new Dictionary<string, int?> { ["shop-stable"] = 60, ["shop-canary"] = 40, ["someone-elses"] = 7 }, backends);
+        Assert.Equal(reads + 1, router.Faults.Reads);
+        Assert.Equal(patches + 2, router.Faults.Patches);
+    }
+
+    [Fact]
+    public async Task A_consent_withdrawn_since_the_route_was_remembered_refuses_the_call_and_writes_nothing()
+    {
+        using var router = new RouterOnMemory();
+        router.SeedRoute("web", ns: "team-b", annotations: "\"rollouts.apisixplugin.io/allow-rollouts-from\": \"shop\"");
+        var rollout = Rollout("""{"route":{"name":"web","namespace":"team-b"}}""");
+        await router.SetWeight.RunAsync(rollout, 20, [], CancellationToken.None);
+        await router.Memory.PatchAsync(new RoutePatch("team-b", "web",
+            [PatchOperation.Replace("/metadata/annotations/rollouts.apisixplugin.io~1allow-rollouts-from", JsonElements.String("billing"))]), CancellationToken.None);
+
+        var error = await Assert.ThrowsAsync<RouterException>(() => router.SetWeight.RunAsync(rollout, 40, [], CancellationToken.None));
+
+        Assert.Equal(RouterErrorKind.PermissionDenied, error.Kind);
+        Assert.Equal(20, router.CanaryWeight("web", "team-b"));
+    }
+
+    [Fact]
+    public async Task With_memory_off_every_SetWeight_reads()
+    {
+        using var router = new RouterOnMemory(routeMemory: new RouteMemory(0));
+        router.SeedRoute("web");
+        var rollout = Rollout(Web);
+
+        await router.SetWeight.RunAsync(rollout, 20, [], CancellationToken.None);
+        await router.SetWeight.RunAsync(rollout, 40, [], CancellationToken.None);
+
+        Assert.Equal(2, router.Faults.Reads);
+    }
+
+    [Fact]
+    public void The_least_recently_used_route_is_forgotten_first_and_an_older_answer_never_replaces_a_newer_one()
+    {
+        static ApisixRouteSnapshot Route(string name, string rv) =>
+            ApisixRouteSnapshot.Parse($$$"""{"metadata": {"name": "{{{name}}}", "namespace": "shop", "uid": "u-{{{name}}}", "resourceVersion": "{{{rv}}}"}}""");
+        var memory = new RouteMemory(2);
+
+        memory.Remember(Route("a", "5"));
+        memory.Remember(Route("b", "6"));
+        _ = memory.Recall("shop/a");
+        memory.Remember(Route("c", "7"));
+        memory.Remember(Route("a", "4"));
+
+        Assert.Equal(2, memory.Count);
+        Assert.Null(memory.Recall("shop/b"));
+        Assert.Equal("5", memory.Recall("shop/a")!.ResourceVersion);
+        Assert.NotNull(memory.Recall("shop/c"));
+    }
+}
