@@ -149,4 +149,40 @@ public sealed class RouteSelectorTests
         var backends = router.Route("web").FindRule("web")!.Backends.ToDictionary(b => b.ServiceName, b => b.Weight);
         Assert.Equal(new Dictionary<string, int?> { ["shop-stable"] = 70, ["shop-canary"] = 20, ["shop-exp"] = 10 }, backends);
     }
+
+    [Fact]
+    public async Task A_route_unlabelled_during_the_rollout_is_still_reset_and_unmarked_when_the_canary_goes_back_to_0()
+    {
+        using var router = new RouterOnMemory();
+        router.SeedRoute("web", labels: TeamShop);
+        router.SeedRoute("api", labels: TeamShop);
+        var rollout = Rollout(ByTeam);
+        await router.SetWeight.RunAsync(rollout, 30, [], CancellationToken.None);
+        await router.Memory.PatchAsync(new Core.Patching.RoutePatch(Namespace, "api", [Core.Patching.PatchOperation.Remove("/metadata/labels/team")]), CancellationToken.None);
+        await router.Memory.PatchAsync(new Core.Patching.RoutePatch(Namespace, "web", [Core.Patching.PatchOperation.Remove("/metadata/labels/team")]), CancellationToken.None);
+
+        var changed = await router.SetWeight.RunAsync(rollout, 0, [], CancellationToken.None);
+
+        Assert.Equal(2, changed);
+        Assert.Equal(0, router.CanaryWeight("api"));
+        Assert.Equal(0, router.CanaryWeight("web"));
+        Assert.Empty(router.Route("api").Labels());
+        var error = await Assert.ThrowsAsync<RouterException>(() => router.SetWeight.RunAsync(rollout, 10, [], CancellationToken.None));
+        Assert.Contains("selects no ApisixRoute", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("""{"routeSelector":{"matchExpressions":[{"key":"rollouts.apisixplugin.io/in-progress","operator":"DoesNotExist"}]}}""", "rollouts.apisixplugin.io/in-progress")]
+    [InlineData("""{"routeSelector":{"matchLabels":{"app.kubernetes.io/managed-by":"apisix-plugin"}}}""", "app.kubernetes.io/managed-by")]
+    public async Task A_selector_on_a_label_the_plugin_writes_is_refused_before_any_read(string config, string key)
+    {
+        using var router = new RouterOnMemory();
+        router.SeedRoute("web", labels: TeamShop);
+
+        var error = await Assert.ThrowsAsync<RouterException>(() => router.SetWeight.RunAsync(Rollout(config), 20, [], CancellationToken.None));
+
+        Assert.Equal(RouterErrorKind.InvalidArgument, error.Kind);
+        Assert.Contains($"label '{key}' is one the plugin writes itself", error.Message, StringComparison.Ordinal);
+        Assert.Equal(0, router.Faults.Lists + router.Faults.Reads);
+    }
 }

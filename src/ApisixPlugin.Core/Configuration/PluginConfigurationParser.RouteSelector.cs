@@ -73,10 +73,14 @@ public static partial class PluginConfigurationParser
 
         var key = RequireLabelKey($"{at}.key", RequireString($"{at}.key", keyElement));
         var opText = RequireString($"{at}.operator", opElement);
-        if (!Enum.TryParse<LabelOperator>(opText, ignoreCase: false, out var op) || !Enum.IsDefined(op))
+        var op = opText switch
         {
-            throw RouterException.Invalid($"{at}.operator: '{opText}' is not one of In, NotIn, Exists, DoesNotExist");
-        }
+            "In" => LabelOperator.In,
+            "NotIn" => LabelOperator.NotIn,
+            "Exists" => LabelOperator.Exists,
+            "DoesNotExist" => LabelOperator.DoesNotExist,
+            _ => throw RouterException.Invalid($"{at}.operator: '{opText}' is not one of In, NotIn, Exists, DoesNotExist"),
+        };
 
         var values = ImmutableArray.CreateBuilder<string>();
         if (item.TryGetProperty("values", out var valuesElement) && valuesElement.ValueKind != JsonValueKind.Null)
@@ -136,6 +140,6 @@ public static partial class PluginConfigurationParser
         return value;
     }
 
-    [GeneratedRegex("^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")]
+    [GeneratedRegex("^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?\\z")]
     private static partial Regex LabelName();
 }

@@ -20,7 +20,12 @@ public sealed record SteeredRoute(RouteTarget Target, ApisixRouteSnapshot Route)
 /// </summary>
 public static class RouteSelection
 {
-    public static ImmutableArray<SteeredRoute> Select(RouteSelector selector, RolloutContext rollout, ImmutableArray<RouteTarget> named, IEnumerable<ApisixRouteSnapshot> listed)
+    /// <param name="skipUnweighable">
+    /// Leave out, instead of failing on, a route with no rule holding both backends: when the call
+    /// only takes traffic away from the canary, such a route has nothing to be reset.
+    /// </param>
+    public static ImmutableArray<SteeredRoute> Select(
+        RouteSelector selector, RolloutContext rollout, IEnumerable<RouteTarget> named, IEnumerable<ApisixRouteSnapshot> listed, bool skipUnweighable = false)
     {
         var (canary, stable) = rollout.EffectiveServices();
         var selected = ImmutableArray.CreateBuilder<SteeredRoute>();
@@ -34,6 +39,11 @@ public static class RouteSelection
             var rules = selector.Rules.IsEmpty
                 ? [.. route.Rules().Where(r => r.HasBackend(canary) && r.HasBackend(stable)).Select(r => r.Name).Distinct(StringComparer.Ordinal)]
                 : selector.Rules;
+            if (rules.IsEmpty && skipUnweighable)
+            {
+                continue;
+            }
+
             if (rules.IsEmpty)
             {
                 throw RouterException.Precondition(

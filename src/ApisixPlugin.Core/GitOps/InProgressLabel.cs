@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
+using ApisixPlugin.Core.Configuration;
 using ApisixPlugin.Core.Json;
 using ApisixPlugin.Core.Patching;
 using ApisixPlugin.Core.Rollouts;
@@ -27,22 +28,31 @@ public sealed record InProgressLabel(string? Key)
     public bool Enabled => !string.IsNullOrEmpty(Key);
 
     /// <summary>
-    /// The Rollout's name, which is the label's value whenever it fits one (63 characters, ending
-    /// alphanumeric); a longer name is cut and given a hash of the whole, so two long names differ.
+    /// The label's value for <paramref name="rollout"/> on a route of <paramref name="routeNamespace"/>:
+    /// the Rollout's name when the route is in its namespace and the name fits a label value (63
+    /// characters). Otherwise the name is cut and given a hash of namespace and name, so that two
+    /// Rollouts of one name in different namespaces, steering one consenting route, do not take
+    /// each other's marker for their own, and two long names still differ.
     /// </summary>
-    public static string ValueFor(RolloutContext rollout)
+    public static string ValueFor(RolloutContext rollout, string routeNamespace)
     {
         var name = rollout.Name;
-        if (name.Length <= 63)
+        if (routeNamespace == rollout.Namespace && name.Length <= 63)
         {
             return name;
         }
 
-        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(name)))[..10];
-        return $"{name[..52].TrimEnd('-', '.', '_')}-{hash}";
+        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(rollout.Key)))[..10];
+        return $"{name[..Math.Min(name.Length, 52)].TrimEnd('-', '.', '_')}-{hash}";
     }
 
-    /// <summary>The operations that give <paramref name="route"/> the marker when <paramref name="inProgress"/>, and take this Rollout's marker away when not.</summary>
+    /// <summary>
+    /// The operations that give <paramref name="route"/> the marker when <paramref name="inProgress"/>,
+    /// and take this Rollout's marker away when not. Adding is guarded by the resourceVersion read:
+    /// two Rollouts steering different rules of one route must not both find the key free and the
+    /// later one replace the other's marker (their weight tests cover different rules, so nothing
+    /// else in their patches would conflict). Removing is guarded by the value.
+    /// </summary>
     public ImmutableArray<PatchOperation> Plan(ApisixRouteSnapshot route, RolloutContext rollout, bool inProgress)
     {
         if (!Enabled)
@@ -51,21 +61,23 @@ public sealed record InProgressLabel(string? Key)
         }
 
         var key = Key!;
-        var mine = ValueFor(rollout);
+        var mine = ValueFor(rollout, route.Namespace);
         var current = route.Label(key);
         var path = $"/metadata/labels/{PatchOperation.Escape(key)}";
-        if (inProgress && current is null)
+        if (inProgress && string.IsNullOrEmpty(current))
         {
-            // A route without labels gets the map; the resourceVersion guard makes sure no label
-            // arrived since it was read, which adding the whole map would otherwise drop.
+            var guard = PatchOperation.Test("/metadata/resourceVersion", JsonElements.String(route.ResourceVersion ?? ""));
             return route.HasLabels
-                ? [PatchOperation.Add(path, JsonElements.String(mine))]
-                : [PatchOperation.Test("/metadata/resourceVersion", JsonElements.String(route.ResourceVersion ?? "")),
-                   PatchOperation.Add("/metadata/labels", JsonElements.ToElement(new JsonObject { [key] = mine }))];
+                ? [guard, PatchOperation.Add(path, JsonElements.String(mine))]
+                : [guard, PatchOperation.Add("/metadata/labels", JsonElements.ToElement(new JsonObject { [key] = mine }))];
         }
 
         return !inProgress && current == mine
             ? [PatchOperation.Test(path, JsonElements.String(mine)), PatchOperation.Remove(path)]
             : [];
     }
+
+    /// <summary>The routes that carry this Rollout's marker in <paramref name="ns"/>: what it steered, selected or not.</summary>
+    public RouteSelector? MarkedBy(RolloutContext rollout, string ns) =>
+        Enabled ? new RouteSelector(ns, ImmutableSortedDictionary.Create<string, string>(StringComparer.Ordinal).Add(Key!, ValueFor(rollout, ns)), [], []) : null;
 }

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using ApisixPlugin.Core.Access;
 using ApisixPlugin.Core.Configuration;
 using ApisixPlugin.Core.Errors;
+using ApisixPlugin.Core.GitOps;
 using ApisixPlugin.Core.Routes;
 using ApisixPlugin.Core.Rollouts;
 using ApisixPlugin.Routing.Store;
@@ -14,7 +15,7 @@ namespace ApisixPlugin.Routing.UseCases;
 /// namespace that does not consent is refused with nothing read out of it. What is read is
 /// remembered (<see cref="RouteMemory"/>) for a later call that may plan from it.
 /// </summary>
-public sealed class RolloutRoutes(IApisixRouteStore store, RouteNamespacePolicy namespaces, RouteMemory memory)
+public sealed class RolloutRoutes(IApisixRouteStore store, RouteNamespacePolicy namespaces, RouteMemory memory, InProgressLabel inProgressLabel)
 {
     /// <summary>
     /// The validated plugin block, with every target inside the operator's namespace allowlist;
@@ -31,6 +32,7 @@ public sealed class RolloutRoutes(IApisixRouteStore store, RouteNamespacePolicy 
         if (config.Selector is { } selector)
         {
             namespaces.RequireAllowed(rollout, selector.Namespace, selector.ToString());
+            RequireForeignLabels(selector);
         }
 
         return config;
@@ -41,9 +43,13 @@ public sealed class RolloutRoutes(IApisixRouteStore store, RouteNamespacePolicy 
     /// selects, listed anew on each call (a route labelled since the last step is steered from
     /// this one). In another namespace the selector sees only routes that consent. With
     /// <paramref name="recall"/>, a named route the plugin has seen before is taken from memory
-    /// instead of read; the caller must then treat a plan made from it as unconfirmed.
+    /// instead of read; the caller must then treat a plan made from it as unconfirmed. With
+    /// <paramref name="resetting"/> (a call that takes all traffic off the canary) the routes that
+    /// still carry this Rollout's marker are added, a selector may select nothing, and a selected
+    /// route with nothing to weigh is left out rather than failing the call.
     /// </summary>
-    public async Task<ImmutableArray<SteeredRoute>> ReadSteeredAsync(RolloutContext rollout, PluginConfiguration config, CancellationToken cancellationToken, bool recall = false)
+    public async Task<ImmutableArray<SteeredRoute>> ReadSteeredAsync(
+        RolloutContext rollout, PluginConfiguration config, CancellationToken cancellationToken, bool recall = false, bool resetting = false)
     {
         var named = await Task.WhenAll(config.Routes.Select(async target =>
             recall && memory.Recall(target.Key) is { } known
@@ -56,15 +62,43 @@ public sealed class RolloutRoutes(IApisixRouteStore store, RouteNamespacePolicy 
             return steered;
         }
 
+        var selected = RouteSelection.Select(selector, rollout, config.Routes, await ListVisibleAsync(rollout, selector, cancellationToken).ConfigureAwait(false), skipUnweighable: resetting);
+        steered = steered.AddRange(selected);
+
+        // A route that left the selection during the rollout still carries this Rollout's marker:
+        // taking the canary's traffic away must reach it too, or it would keep the canary's share.
+        if (resetting && inProgressLabel.MarkedBy(rollout, selector.Namespace) is { } marked)
+        {
+            var known = steered.Select(r => r.Target).ToList();
+            steered = steered.AddRange(RouteSelection.Select(marked, rollout, known, await ListVisibleAsync(rollout, marked, cancellationToken).ConfigureAwait(false), skipUnweighable: true));
+        }
+
+        return selected.IsEmpty && !resetting ? throw RouteSelection.NothingSelected(selector, rollout) : steered;
+    }
+
+    /// <summary>One list request; in another namespace only the routes that consent are kept.</summary>
+    private async Task<IEnumerable<ApisixRouteSnapshot>> ListVisibleAsync(RolloutContext rollout, RouteSelector selector, CancellationToken cancellationToken)
+    {
         var listed = await store.ListAsync(selector.Namespace, selector, cancellationToken).ConfigureAwait(false);
         foreach (var route in listed)
         {
             memory.Remember(route);
         }
 
-        var visible = selector.Namespace == rollout.Namespace ? listed : listed.Where(r => RouteNamespacePolicy.Consents(r, rollout.Namespace));
-        var selected = RouteSelection.Select(selector, rollout, config.Routes, visible);
-        return selected.IsEmpty ? throw RouteSelection.NothingSelected(selector, rollout) : steered.AddRange(selected);
+        return selector.Namespace == rollout.Namespace ? listed : listed.Where(r => RouteNamespacePolicy.Consents(r, rollout.Namespace));
+    }
+
+    /// <summary>
+    /// A selector on the labels the plugin itself writes would select a route because of what the
+    /// plugin did to it (or stop selecting it), so it is refused.
+    /// </summary>
+    private void RequireForeignLabels(RouteSelector selector)
+    {
+        string[] own = [ApisixRouteConventions.ManagedByLabel, .. inProgressLabel.Enabled ? [inProgressLabel.Key!] : Array.Empty<string>()];
+        if (selector.MatchLabels.Keys.Concat(selector.MatchExpressions.Select(e => e.Key)).FirstOrDefault(own.Contains) is { } key)
+        {
+            throw RouterException.Invalid($"{selector}: label '{key}' is one the plugin writes itself; select routes by labels of your own");
+        }
     }
 
     /// <summary>All targets, read concurrently; one missing or refused route fails the call.</summary>

@@ -25,10 +25,10 @@ public sealed class SetWeightUseCase(RolloutRoutes routes, RouteWrites writes, I
         var split = WeightSplit.For(rollout, desiredWeight, additional);
         // Planned from the routes as last seen where the plugin has seen them: a changing call then
         // costs its write alone (see RouteWrites.PatchAllAsync for why that is safe).
-        var steered = await routes.ReadSteeredAsync(rollout, config, cancellationToken, recall: true).ConfigureAwait(false);
+        var weighted = split.CanaryWeight > 0 || split.Additional.Any(a => a.Weight > 0);
+        var steered = await routes.ReadSteeredAsync(rollout, config, cancellationToken, recall: true, resetting: !weighted).ConfigureAwait(false);
         var managed = await OwnedManagedRoutesAsync(rollout, config, cancellationToken).ConfigureAwait(false);
 
-        var weighted = split.CanaryWeight > 0 || split.Additional.Any(a => a.Weight > 0);
         bool InProgress(ApisixRouteSnapshot route) => weighted || managed.Any(m => m.Namespace == route.Namespace);
         var changed = await writes.PatchAllAsync(rollout, steered,
             (route, target) => WeightPlanner.Plan(route, target, split).With(inProgressLabel.Plan(route, rollout, InProgress(route))), cancellationToken).ConfigureAwait(false);

@@ -1,5 +1,6 @@
 using ApisixPlugin.Core.Configuration;
 using ApisixPlugin.Core.Errors;
+using ApisixPlugin.Core.ManagedRoutes;
 using ApisixPlugin.Core.Rollouts;
 using ApisixPlugin.Core.Routes;
 using ApisixPlugin.Core.Traffic;
@@ -48,7 +49,8 @@ internal sealed class CheckTraffic(ClusterPreflightReader reader)
                 managed = [];
                 foreach (var name in rollout.ManagedRoutes.Where(n => !string.IsNullOrWhiteSpace(n)).Distinct(StringComparer.Ordinal))
                 {
-                    if (await TryGetAsync(target.Namespace, name, cancellationToken).ConfigureAwait(false) is { } existing)
+                    // Only this Rollout's own managed routes sit over its rules; a foreign route of that name is not the plugin's.
+                    if (await TryGetAsync(target.Namespace, name, cancellationToken).ConfigureAwait(false) is { } existing && ManagedRouteOwnership.IsOwnedBy(existing, rollout))
                     {
                         managed.Add(existing);
                     }
