@@ -1,0 +1,58 @@
+using System.Text.Json.Nodes;
+using ApisixPlugin.Protos.V1;
+using ApisixPlugin.Testing.Cluster;
+using ApisixPlugin.Testing.Faults;
+using static ApisixPlugin.Integration.Tests.Infrastructure.GuideScenario;
+
+namespace ApisixPlugin.Integration.Tests.Weights;
+
+/// <summary>
+/// What each SetWeight costs the API server, counted by a proxy in front of the real one: a
+/// changing call is its PATCH alone, an unchanged one its GET alone, and a route someone else
+/// changed costs the failed PATCH, a GET and the PATCH that lands, with their edit kept. (Events,
+/// sent from a queue, are not counted: they never delay a call.)
+/// </summary>
+[Collection("sidecar")]
+public sealed class ApiRequestCountTests(SidecarClusterFixture fx)
+{
+    private static SetWeightRequest Weight(Rollout rollout, int weight) => new() { Rollout = rollout, DesiredWeight = weight };
+
+    [Fact]
+    public async Task A_changing_SetWeight_is_one_request_even_after_the_ingress_controller_wrote_the_status()
+    {
+        var ns = await fx.PluginNamespaceAsync("requests");
+        await fx.ApisixRoutes.CreateAsync(ns, ApisixRoute());
+        await using var proxy = await FaultProxy.StartAsync(fx.Server.Url);
+        var kubeconfig = proxy.WriteKubeconfig(Directory.CreateTempSubdirectory("count-proxy-").FullName, fx.Server.TokenOf(KubeUsers.Plugin));
+        await using var sidecar = await SidecarProcess.StartAsync(kubeconfig);
+        var rollout = Rollout(ns);
+        async Task<string[]> RequestsOf(Func<Task> call)
+        {
+            var before = proxy.Seen.Count;
+            await call();
+            // Events go out from a queue, at their own time: only the route requests are the call's.
+            return [.. proxy.Seen.Skip(before).Where(r => r.Path.Contains("/apisixroutes", StringComparison.Ordinal)).Select(r => r.Method)];
+        }
+
+        var first = await RequestsOf(() => sidecar.Client.SetWeightAsync(Weight(rollout, 20)).ResponseAsync);
+        await fx.ApisixRoutes.SetStatusAsync(ns, Route, new JsonObject
+        {
+            ["conditions"] = new JsonArray(new JsonObject
+            {
+                ["type"] = "Accepted", ["status"] = "True", ["reason"] = "Accepted", ["message"] = "ok",
+                ["observedGeneration"] = 2, ["lastTransitionTime"] = "2026-12-02T00:00:00Z",
+            }),
+        });
+        var changing = await RequestsOf(() => sidecar.Client.SetWeightAsync(Weight(rollout, 40)).ResponseAsync);
+        var unchanged = await RequestsOf(() => sidecar.Client.SetWeightAsync(Weight(rollout, 40)).ResponseAsync);
+        await fx.ApisixRoutes.JsonPatchAsync(ns, Route,
+            [new JsonObject { ["op"] = "add", ["path"] = "/spec/http/0/backends/-", ["value"] = new JsonObject { ["serviceName"] = "someone-elses", ["servicePort"] = 80, ["weight"] = 5 } }]);
+        var afterOtherEdit = await RequestsOf(() => sidecar.Client.SetWeightAsync(Weight(rollout, 60)).ResponseAsync);
+
+        Assert.Equal(["GET", "PATCH"], first);
+        Assert.Equal(["PATCH"], changing);
+        Assert.Equal(["GET"], unchanged);
+        Assert.Equal(["PATCH", "GET", "PATCH"], afterOtherEdit);
+        Assert.Equal(new Dictionary<string, int> { [Stable] = 40, [Canary] = 60, ["someone-elses"] = 5 }, WeightsOf(await fx.ApisixRoutes.GetAsync(ns, Route)));
+    }
+}
