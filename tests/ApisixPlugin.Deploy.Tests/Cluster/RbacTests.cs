@@ -19,7 +19,6 @@ public sealed class RbacTests(KubeClusterFixture cluster)
     private static readonly (string Group, string Resource, string Verb)[] NotGranted =
     [
         ("apisix.apache.org", "apisixroutes", "update"),
-        ("apisix.apache.org", "apisixroutes", "list"),
         ("apisix.apache.org", "apisixroutes", "watch"),
         ("apisix.apache.org", "apisixroutes", "deletecollection"),
         ("apisix.apache.org", "apisixroutes/status", "patch"),

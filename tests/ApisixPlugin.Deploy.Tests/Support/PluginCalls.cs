@@ -18,7 +18,7 @@ internal sealed class PluginCalls(IKubernetes client)
     private const string V = ApisixCrd.Version;
     private const string P = ApisixCrd.Plural;
 
-    /// <summary>Runs every call in order against a route made from deploy/examples/apisixroute.yaml.</summary>
+    /// <summary>Runs every call in order against a route made from deploy/examples/apisixroute.yaml (the list as a routeSelector makes it).</summary>
     public async Task RunAllAsync(string ns)
     {
         var route = Yaml.LoadFile(DeployPaths.Example("apisixroute.yaml")).Single();
@@ -27,6 +27,7 @@ internal sealed class PluginCalls(IKubernetes client)
 
         await client.CustomObjects.CreateNamespacedCustomObjectAsync<JsonObject>(route, G, V, ns, P, fieldManager: "apisix-plugin");
         var read = await client.CustomObjects.GetNamespacedCustomObjectAsync<JsonObject>(G, V, ns, P, name);
+        await client.CustomObjects.ListNamespacedCustomObjectAsync<JsonObject>(G, V, ns, P, labelSelector: "app.kubernetes.io/part-of=shop");
         var patch = new JsonArray(
             new JsonObject { ["op"] = "test", ["path"] = "/metadata/resourceVersion", ["value"] = read.Path("metadata", "resourceVersion")!.DeepClone() },
             new JsonObject { ["op"] = "add", ["path"] = "/spec/http/0/backends/0/weight", ["value"] = 80 },
