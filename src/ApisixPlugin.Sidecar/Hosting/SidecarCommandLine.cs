@@ -36,6 +36,7 @@ internal sealed class SidecarCommandLine
         ("--log-level", nameof(SidecarOptions.LogLevel), SidecarOptions.LogLevels, "The least severe log lines written", Defaults.LogLevel),
         ("--route-namespaces", nameof(SidecarOptions.RouteNamespaces), "NS,...", "Namespaces whose routes Rollouts of other namespaces may steer; empty = any", "empty: any"),
         ("--remembered-routes", nameof(SidecarOptions.RememberedRoutes), "N", "Routes remembered as last seen, so a changing SetWeight needs no read; 0 = read every time", Number(Defaults.RememberedRoutes)),
+        ("--events", nameof(SidecarOptions.Events), "on|off", "Record Events on the Rollout", Defaults.Events),
         ("--in-progress-label", nameof(SidecarOptions.InProgressLabel), "KEY|off", "The label steered routes carry while their Rollout is in progress; off = none", Defaults.InProgressLabel!),
     ];
 

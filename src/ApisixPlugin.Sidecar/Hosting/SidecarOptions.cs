@@ -85,6 +85,14 @@ internal sealed class SidecarOptions
     [Range(0, 100_000)]
     public int RememberedRoutes { get; set; } = Routing.Store.RouteMemory.DefaultCapacity;
 
+    /// <summary>
+    /// Whether the plugin records Events on the Rollout (WeightUpdated, HeaderRouteSet, ...):
+    /// "on", or "off" where the controller's own events suffice. Each is one more write on the API
+    /// server, made beside the call's own.
+    /// </summary>
+    [RegularExpression("^(on|off)$", ErrorMessage = "Sidecar:Events must be 'on' or 'off'")]
+    public string Events { get; set; } = "on";
+
     /// <summary>How long one request to the API server may take before it counts as failed and is retried.</summary>
     [Range(1, 120)]
     public int ApiRequestTimeoutSeconds { get; set; } = (int)ApiRequestPolicy.Default.RequestTimeout.TotalSeconds;

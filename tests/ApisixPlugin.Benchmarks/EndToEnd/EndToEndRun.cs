@@ -21,6 +21,10 @@ internal static class EndToEndRun
     private const string BuiltInRoute = "builtin-route";
     private const string SidecarApp = "plugin-app";
     private const string BuiltInApp = "builtin-app";
+    private const string DirectRoute = "direct-route";
+    private const string DirectApp = "direct-app";
+    private const string QuietRoute = "quiet-route";
+    private const string QuietApp = "quiet-app";
 
     public static async Task<int> RunAsync(RunOptions options)
     {
@@ -35,11 +39,16 @@ internal static class EndToEndRun
             await fixture.GrantAsync(ns, KubeUsers.SomeoneElse, BenchmarkRollouts.BuiltInPermissions);
             await fixture.ApisixRoutes.CreateAsync(ns, BenchmarkRollouts.Route(SidecarRoute, SidecarApp));
             await fixture.ApisixRoutes.CreateAsync(ns, BenchmarkRollouts.Route(BuiltInRoute, BuiltInApp));
+            await fixture.ApisixRoutes.CreateAsync(ns, BenchmarkRollouts.Route(DirectRoute, DirectApp));
+            await fixture.ApisixRoutes.CreateAsync(ns, BenchmarkRollouts.Route(QuietRoute, QuietApp));
 
             using var server = new ApiServerRequestCount(fixture.Server);
             await using var sidecar = await SidecarUnderTest.StartAsync(
                 options.SidecarDll ?? SidecarUnderTest.DefaultDll, fixture.KubeconfigFor(KubeUsers.Plugin), new Dictionary<string, string>());
             var rollout = BenchmarkRollouts.Rollout(ns, "rollout-e2e", SidecarRoute, SidecarApp);
+            await using var quietSidecar = await SidecarUnderTest.StartAsync(
+                options.SidecarDll ?? SidecarUnderTest.DefaultDll, fixture.KubeconfigFor(KubeUsers.Plugin), new Dictionary<string, string> { ["APISIX_PLUGIN_EVENTS"] = "off" });
+            var quietRollout = BenchmarkRollouts.Rollout(ns, "rollout-quiet", QuietRoute, QuietApp);
             using var builtInClient = fixture.ClientFor(KubeUsers.SomeoneElse);
 
             async Task<Dictionary<string, double>> SelfCount() =>
@@ -57,12 +66,24 @@ internal static class EndToEndRun
 
             Task BuiltInSetWeight(int weight) => BuiltInStyleSetWeightAsync(builtInClient, ns, BuiltInRoute, BuiltInApp, weight);
 
+            // The breakdown: the plugin's own patch sent straight from this process (no gRPC, no
+            // sidecar, no Event beside it), and the gRPC round trip to the sidecar with no API request.
+            using var directClient = fixture.ClientFor(KubeUsers.Plugin);
+            var direct = new DirectPatch(directClient, ns, DirectRoute, DirectApp);
+            await direct.ReadAsync();
+
             var rows = new List<LoopMeasurement>
             {
                 await LoopMeasurement.RunAsync("plugin: sidecar over gRPC", "changing", warmUp, calls, server, SelfCount,
                     i => PluginSetWeight(i % 2 == 0 ? 20 : 40, expectChange: true)),
                 await LoopMeasurement.RunAsync("built-in pattern: GET + PUT", "changing", warmUp, calls, server, null,
                     i => BuiltInSetWeight(i % 2 == 0 ? 20 : 40)),
+                await LoopMeasurement.RunAsync("breakdown: the plugin's JSON Patch sent directly", "changing", warmUp, calls, server, null,
+                    i => direct.SetWeightAsync(i % 2 == 0 ? 20 : 40)),
+                await LoopMeasurement.RunAsync("breakdown: gRPC round trip to the sidecar (Type)", "-", warmUp, calls, server, null,
+                    async _ => await sidecar.Client.TypeAsync(new Protos.V1.TypeRequest())),
+                await LoopMeasurement.RunAsync("breakdown: plugin with --events off", "changing", warmUp, calls, server, null,
+                    async i => await quietSidecar.Client.SetWeightAsync(BenchmarkRollouts.SetWeight(quietRollout, i % 2 == 0 ? 20 : 40))),
 
                 // The routes are at 40 after the changing loops: one unmeasured call moves them to 30.
                 await LoopMeasurement.RunAsync("plugin: sidecar over gRPC", "unchanged", 1, calls, server, SelfCount,
@@ -128,11 +149,35 @@ internal static class EndToEndRun
 
         summary.Line();
         var changing = rows[0];
-        var unchanged = rows[2];
+        var unchanged = rows[5];
         summary.Line($"- Target, changing SetWeight = 1 write + at most 1 read: {SummaryWriter.F(changing.Writes)} write(s) + {SummaryWriter.F(changing.Reads)} read(s) per call: "
             + $"{(changing.Writes <= 1.0 && changing.Reads <= 1.0 ? "met" : "NOT met")} (built-in: {SummaryWriter.F(rows[1].Writes)} + {SummaryWriter.F(rows[1].Reads)}).");
+        summary.Line($"- Target, changing SetWeight = 1 API request in steady state (its PATCH, planned from the route as last seen): {SummaryWriter.F(changing.Writes + changing.Reads)} request(s) per call: "
+            + $"{(changing.Writes + changing.Reads <= 1.0 ? "met" : "NOT met")} (built-in: {SummaryWriter.F(rows[1].Writes + rows[1].Reads)}).");
         summary.Line($"- Target, unchanged SetWeight = 0 writes: {SummaryWriter.F(unchanged.Writes)} write(s) + {SummaryWriter.F(unchanged.Reads)} read(s) per call: "
-            + $"{(unchanged.Writes == 0 ? "met" : "NOT met")} (built-in: {SummaryWriter.F(rows[3].Writes)} + {SummaryWriter.F(rows[3].Reads)}).");
+            + $"{(unchanged.Writes == 0 ? "met" : "NOT met")} (built-in: {SummaryWriter.F(rows[6].Writes)} + {SummaryWriter.F(rows[6].Reads)}).");
+        summary.Line($"- Breakdown of the changing call's median: the same patch sent directly {SummaryWriter.Ms(rows[2].MedianMs)} ms + the gRPC round trip {SummaryWriter.Ms(rows[3].MedianMs)} ms "
+            + $"= {SummaryWriter.Ms(rows[2].MedianMs + rows[3].MedianMs)} ms, against {SummaryWriter.Ms(changing.MedianMs)} ms through the sidecar, {SummaryWriter.Ms(rows[4].MedianMs)} ms with --events off: "
+            + "the difference between the last two is the Event's write competing with the next call's patch on the API server and etcd.");
         summary.Line($"- The plugin also records one Kubernetes Event per changing call, written from a background queue off the call path ({SummaryWriter.F(changing.EventPostsPerCall)} POST events/call).");
+    }
+
+    /// <summary>The patch the plugin's planner makes, sent with KubernetesClient, planned from the answer to the previous one.</summary>
+    private sealed class DirectPatch(IKubernetes client, string ns, string name, string app)
+    {
+        private Core.Routes.ApisixRouteSnapshot? _route;
+
+        public async Task ReadAsync() =>
+            _route = new Core.Routes.ApisixRouteSnapshot(((JsonElement)await client.CustomObjects.GetNamespacedCustomObjectAsync(
+                ApisixCrd.Group, ApisixCrd.Version, ns, ApisixCrd.Plural, name)).Clone());
+
+        public async Task SetWeightAsync(int weight)
+        {
+            var split = new Core.Weights.WeightSplit(BenchmarkRollouts.Canary(app), weight, BenchmarkRollouts.Stable(app), 100 - weight, []);
+            var patch = Core.Weights.WeightPlanner.Plan(_route!, new Core.Configuration.RouteTarget(ns, name, [BenchmarkRollouts.Rule]), split);
+            var body = await client.CustomObjects.PatchNamespacedCustomObjectAsync(
+                new k8s.Models.V1Patch(patch.ToString(), k8s.Models.V1Patch.PatchType.JsonPatch), ApisixCrd.Group, ApisixCrd.Version, ns, ApisixCrd.Plural, name, fieldManager: "apisix-plugin");
+            _route = new Core.Routes.ApisixRouteSnapshot(((JsonElement)body).Clone());
+        }
     }
 }

@@ -138,6 +138,24 @@ public sealed class SidecarHostTests(SidecarClusterFixture fx)
     }
 
     [Fact]
+    public async Task With_events_off_a_weight_change_writes_the_route_and_no_Event()
+    {
+        var ns = await fx.PluginNamespaceAsync("events-off");
+        await fx.ApisixRoutes.CreateAsync(ns, ApisixRoute());
+        var port = FreePorts.Next();
+        await using var sidecar = await SidecarProcess.StartAsync(fx.KubeconfigFor(KubeUsers.Plugin), "--events", "off", "--metrics-port", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+        var reply = await sidecar.Client.SetWeightAsync(new SetWeightRequest { Rollout = Rollout(ns), DesiredWeight = 20 });
+
+        // The discarding recorder takes the event inside the call: nothing is queued to be sent later.
+        using var http = new HttpClient();
+        var metrics = await http.GetStringAsync(new Uri($"http://127.0.0.1:{port}/metrics"));
+        Assert.Equal(1, reply.RoutesChanged);
+        Assert.Contains("""apisix_plugin_api_requests_total{verb="create-event"} 0""", metrics, StringComparison.Ordinal);
+        Assert.Empty((await fx.Admin.CoreV1.ListNamespacedEventAsync(ns)).Items);
+    }
+
+    [Fact]
     public async Task Metrics_count_calls_api_requests_and_skipped_writes()
     {
         var ns = await fx.PluginNamespaceAsync("metrics");
