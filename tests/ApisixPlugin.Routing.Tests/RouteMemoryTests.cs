@@ -121,4 +121,37 @@ public sealed class RouteMemoryTests
         Assert.Equal("5", memory.Recall("shop/a")!.ResourceVersion);
         Assert.NotNull(memory.Recall("shop/c"));
     }
+
+    [Fact]
+    public async Task A_remembered_route_deleted_since_fails_the_call_naming_it()
+    {
+        using var router = new RouterOnMemory();
+        router.SeedRoute("web");
+        var rollout = Rollout(Web);
+        await router.SetWeight.RunAsync(rollout, 20, [], CancellationToken.None);
+        await router.Memory.DeleteAsync(router.Route("web"), CancellationToken.None);
+
+        var error = await Assert.ThrowsAsync<RouterException>(() => router.SetWeight.RunAsync(rollout, 40, [], CancellationToken.None));
+
+        Assert.Equal(RouterErrorKind.FailedPrecondition, error.Kind);
+        Assert.Contains("no ApisixRoute named 'web' in namespace 'shop'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_Rollout_with_two_routes_reads_both_so_one_gone_writes_nothing_to_the_other()
+    {
+        using var router = new RouterOnMemory();
+        router.SeedRoute("web");
+        router.SeedRoute("api");
+        var rollout = Rollout("""{"routes":[{"name":"web"},{"name":"api"}]}""");
+        await router.SetWeight.RunAsync(rollout, 20, [], CancellationToken.None);
+        await router.Memory.DeleteAsync(router.Route("api"), CancellationToken.None);
+        var patches = router.Faults.Patches;
+
+        var error = await Assert.ThrowsAsync<RouterException>(() => router.SetWeight.RunAsync(rollout, 40, [], CancellationToken.None));
+
+        Assert.Contains("shop/api", error.Message, StringComparison.Ordinal);
+        Assert.Equal(patches, router.Faults.Patches);
+        Assert.Equal(20, router.CanaryWeight("web"));
+    }
 }

@@ -72,10 +72,11 @@ public sealed class RouteWrites(IApisixRouteStore store, RolloutRoutes routes, I
                 {
                     routes.Written(await store.PatchAsync(patch, cancellationToken).ConfigureAwait(false));
                 }
-                catch (RouteConflictException) when (route.Recalled)
+                catch (Exception e) when (route.Recalled && e is RouteConflictException or RouterException { Kind: RouterErrorKind.FailedPrecondition })
                 {
-                    // Memory was behind the route: not a concurrent edit to back off from, so
-                    // plan again from a read at once, as the first call after a restart does.
+                    // Memory was behind the route (changed, or gone: 404): not a concurrent edit to
+                    // back off from, so plan again from a read at once, as the first call after a
+                    // restart does; a route that is gone then fails the call as it would have.
                     routes.Forget(target);
                     RouterMetrics.RecallsMissed.Add(1);
                     (route, patch) = await FreshAsync().ConfigureAwait(false);

@@ -23,10 +23,13 @@ public sealed class SetWeightUseCase(RolloutRoutes routes, RouteWrites writes, I
     {
         var config = routes.Configuration(rollout);
         var split = WeightSplit.For(rollout, desiredWeight, additional);
-        // Planned from the routes as last seen where the plugin has seen them: a changing call then
-        // costs its write alone (see RouteWrites.PatchAllAsync for why that is safe).
         var weighted = split.CanaryWeight > 0 || split.Additional.Any(a => a.Weight > 0);
-        var steered = await routes.ReadSteeredAsync(rollout, config, cancellationToken, recall: true, resetting: !weighted).ConfigureAwait(false);
+
+        // One route is planned from the route as last seen, if the plugin has seen it: a changing
+        // call then costs its write alone (RouteWrites.PatchAllAsync says why that is safe). Several
+        // routes are all read first, so that one gone or refusing stops the call before any write.
+        var recall = config.Routes.Length == 1 && config.Selector is null;
+        var steered = await routes.ReadSteeredAsync(rollout, config, cancellationToken, recall, resetting: !weighted).ConfigureAwait(false);
         var managed = await OwnedManagedRoutesAsync(rollout, config, cancellationToken).ConfigureAwait(false);
 
         bool InProgress(ApisixRouteSnapshot route) => weighted || managed.Any(m => m.Namespace == route.Namespace);
