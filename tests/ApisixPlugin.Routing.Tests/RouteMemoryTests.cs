@@ -154,4 +154,57 @@ public sealed class RouteMemoryTests
         Assert.Equal(patches, router.Faults.Patches);
         Assert.Equal(20, router.CanaryWeight("web"));
     }
+
+    /// <summary>The ingress controller's acceptance of the route's current generation, as 2.x writes it.</summary>
+    private static void Accept(RouterOnMemory router)
+    {
+        var generation = router.Route("web").Generation;
+        router.Memory.PatchAsync(new RoutePatch(Namespace, "web", [PatchOperation.Add("/status", JsonElements.ToElement(new System.Text.Json.Nodes.JsonObject
+        {
+            ["conditions"] = new System.Text.Json.Nodes.JsonArray(new System.Text.Json.Nodes.JsonObject
+            {
+                ["type"] = "Accepted", ["status"] = "True", ["reason"] = "Accepted", ["observedGeneration"] = generation,
+            }),
+        }))]), CancellationToken.None).GetAwaiter().GetResult();
+    }
+
+    [Fact]
+    public async Task VerifyWeight_right_after_a_SetWeight_that_read_an_accepted_route_needs_no_read_of_its_own()
+    {
+        var time = new ManualTime();
+        using var router = new RouterOnMemory(routeMemory: new RouteMemory(16, time));
+        router.SeedRoute("web");
+        var rollout = Rollout(Web);
+        await router.SetWeight.RunAsync(rollout, 20, [], CancellationToken.None);
+        Accept(router);
+
+        await router.SetWeight.RunAsync(rollout, 20, [], CancellationToken.None);
+        var reads = router.Faults.Reads;
+        var verified = await router.VerifyWeight.RunAsync(rollout, 20, [], CancellationToken.None);
+        var readsAfterFirstVerify = router.Faults.Reads;
+        time.Now += TimeSpan.FromSeconds(2);
+        var later = await router.VerifyWeight.RunAsync(rollout, 20, [], CancellationToken.None);
+
+        Assert.True(verified.Verified);
+        Assert.Equal(reads, readsAfterFirstVerify);
+        Assert.True(later.Verified);
+        Assert.Equal(reads + 1, router.Faults.Reads);
+    }
+
+    [Fact]
+    public async Task VerifyWeight_after_a_write_reads_because_the_new_generation_is_not_accepted_yet()
+    {
+        using var router = new RouterOnMemory();
+        router.SeedRoute("web");
+        var rollout = Rollout(Web);
+        await router.SetWeight.RunAsync(rollout, 20, [], CancellationToken.None);
+        Accept(router);
+        await router.SetWeight.RunAsync(rollout, 40, [], CancellationToken.None);
+        var reads = router.Faults.Reads;
+
+        var verification = await router.VerifyWeight.RunAsync(rollout, 40, [], CancellationToken.None);
+
+        Assert.False(verification.Verified);
+        Assert.Equal(reads + 1, router.Faults.Reads);
+    }
 }

@@ -14,15 +14,20 @@ public sealed class RouteMemory
     public const int DefaultCapacity = 512;
 
     private readonly Lock _lock = new();
-    private readonly Dictionary<string, LinkedListNode<ApisixRouteSnapshot>> _index = new(StringComparer.Ordinal);
-    private readonly LinkedList<ApisixRouteSnapshot> _recency = new();
+    private readonly Dictionary<string, LinkedListNode<Entry>> _index = new(StringComparer.Ordinal);
+    private readonly LinkedList<Entry> _recency = new();
+    private readonly TimeProvider _time;
 
     /// <param name="capacity">How many routes are remembered at most; 0 turns memory off.</param>
-    public RouteMemory(int capacity = DefaultCapacity)
+    /// <param name="time">When a route was seen is kept, for <see cref="RecallFresh"/>.</param>
+    public RouteMemory(int capacity = DefaultCapacity, TimeProvider? time = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(capacity);
         Capacity = capacity;
+        _time = time ?? TimeProvider.System;
     }
+
+    private sealed record Entry(ApisixRouteSnapshot Route, DateTimeOffset SeenAt);
 
     public int Capacity { get; }
 
@@ -37,7 +42,13 @@ public sealed class RouteMemory
         }
     }
 
-    public ApisixRouteSnapshot? Recall(string key)
+    public ApisixRouteSnapshot? Recall(string key) => RecallEntry(key)?.Route;
+
+    /// <summary>The route only if it was read or written within <paramref name="maxAge"/>.</summary>
+    public ApisixRouteSnapshot? RecallFresh(string key, TimeSpan maxAge) =>
+        RecallEntry(key) is { } entry && _time.GetUtcNow() - entry.SeenAt <= maxAge ? entry.Route : null;
+
+    private Entry? RecallEntry(string key)
     {
         lock (_lock)
         {
@@ -63,27 +74,28 @@ public sealed class RouteMemory
             return;
         }
 
+        var entry = new Entry(route, _time.GetUtcNow());
         lock (_lock)
         {
             if (_index.TryGetValue(route.Key, out var node))
             {
-                if (IsOlder(route, node.Value))
+                if (IsOlder(route, node.Value.Route))
                 {
                     return;
                 }
 
                 _recency.Remove(node);
-                node.Value = route;
+                node.Value = entry;
                 _recency.AddFirst(node);
                 return;
             }
 
-            _index[route.Key] = _recency.AddFirst(route);
+            _index[route.Key] = _recency.AddFirst(entry);
             if (_index.Count > Capacity)
             {
                 var last = _recency.Last!;
                 _recency.RemoveLast();
-                _index.Remove(last.Value.Key);
+                _index.Remove(last.Value.Route.Key);
             }
         }
     }

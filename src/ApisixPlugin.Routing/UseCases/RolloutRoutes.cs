@@ -122,6 +122,16 @@ public sealed class RolloutRoutes(IApisixRouteStore store, RouteNamespacePolicy 
             ?? throw RouterException.Precondition($"route {target.Key}: no ApisixRoute named '{target.Name}' in namespace '{target.Namespace}'");
     }
 
+    /// <summary>
+    /// The one named route as this sidecar read or wrote it within <paramref name="maxAge"/>, if it
+    /// still consented then; null when the call must read.
+    /// </summary>
+    public SteeredRoute? RecallFresh(RolloutContext rollout, PluginConfiguration config, TimeSpan maxAge) =>
+        config is { Routes: [var target], Selector: null } && memory.RecallFresh(target.Key, maxAge) is { } known
+            && (target.Namespace == rollout.Namespace || RouteNamespacePolicy.Consents(known, rollout.Namespace))
+            ? new SteeredRoute(target, known) { Recalled = true }
+            : null;
+
     /// <summary>A route written: what the API server answered is the route as it is now.</summary>
     public void Written(ApisixRouteSnapshot route) => memory.Remember(route);
 

@@ -55,4 +55,53 @@ public sealed class ApiRequestCountTests(SidecarClusterFixture fx)
         Assert.Equal(["PATCH", "GET", "PATCH"], afterOtherEdit);
         Assert.Equal(new Dictionary<string, int> { [Stable] = 40, [Canary] = 60, ["someone-elses"] = 5 }, WeightsOf(await fx.ApisixRoutes.GetAsync(ns, Route)));
     }
+
+    [Fact]
+    public async Task A_reconcile_costs_one_read_at_a_step_and_when_fully_promoted()
+    {
+        var ns = await fx.PluginNamespaceAsync("reconcile");
+        await fx.ApisixRoutes.CreateAsync(ns, ApisixRoute());
+        await using var proxy = await FaultProxy.StartAsync(fx.Server.Url);
+        var kubeconfig = proxy.WriteKubeconfig(Directory.CreateTempSubdirectory("count-proxy-").FullName, fx.Server.TokenOf(KubeUsers.Plugin));
+        await using var sidecar = await SidecarProcess.StartAsync(kubeconfig);
+        var rollout = Rollout(ns);
+        async Task AcceptCurrentGeneration()
+        {
+            var generation = (await fx.ApisixRoutes.GetAsync(ns, Route))["metadata"]!["generation"]!.GetValue<long>();
+            await fx.ApisixRoutes.SetStatusAsync(ns, Route, new JsonObject
+            {
+                ["conditions"] = new JsonArray(new JsonObject
+                {
+                    ["type"] = "Accepted", ["status"] = "True", ["reason"] = "Accepted", ["message"] = "ok",
+                    ["observedGeneration"] = generation, ["lastTransitionTime"] = "2026-12-02T00:00:00Z",
+                }),
+            });
+        }
+
+        // The calls of one reconcile, in the controller's order (rollout/trafficrouting.go).
+        async Task<string[]> ReconcileAsync(int weight, bool fullyPromoted)
+        {
+            var before = proxy.Seen.Count;
+            if (fullyPromoted)
+            {
+                await sidecar.Client.RemoveManagedRoutesAsync(new RemoveManagedRoutesRequest { Rollout = rollout });
+            }
+
+            await sidecar.Client.UpdateHashAsync(new UpdateHashRequest { Rollout = rollout });
+            await sidecar.Client.SetWeightAsync(Weight(rollout, weight));
+            var verified = await sidecar.Client.VerifyWeightAsync(new VerifyWeightRequest { Rollout = rollout, DesiredWeight = weight });
+            Assert.Equal(Verification.Verified, verified.Verification);
+            return [.. proxy.Seen.Skip(before).Where(r => r.Path.Contains("/apisixroutes", StringComparison.Ordinal)).Select(r => r.Method)];
+        }
+
+        await sidecar.Client.SetWeightAsync(Weight(rollout, 20));
+        await AcceptCurrentGeneration();
+        var atStep = await ReconcileAsync(20, fullyPromoted: false);
+        await sidecar.Client.SetWeightAsync(Weight(rollout, 0));
+        await AcceptCurrentGeneration();
+        var promoted = await ReconcileAsync(0, fullyPromoted: true);
+
+        Assert.Equal(["GET"], atStep);
+        Assert.Equal(["GET"], promoted);
+    }
 }

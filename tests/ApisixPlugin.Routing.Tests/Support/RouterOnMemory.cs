@@ -109,3 +109,11 @@ internal sealed class RecordedEvents : IRolloutEvents
         }
     }
 }
+
+/// <summary>A clock a test moves by hand.</summary>
+internal sealed class ManualTime : TimeProvider
+{
+    public DateTimeOffset Now { get; set; } = new(2026, 12, 2, 0, 0, 0, TimeSpan.Zero);
+
+    public override DateTimeOffset GetUtcNow() => Now;
+}
