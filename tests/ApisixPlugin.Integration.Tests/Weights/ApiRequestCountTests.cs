@@ -17,15 +17,30 @@ public sealed class ApiRequestCountTests(SidecarClusterFixture fx)
 {
     private static SetWeightRequest Weight(Rollout rollout, int weight) => new() { Rollout = rollout, DesiredWeight = weight };
 
+    /// <summary>A namespace with the guide's route, and a sidecar that reaches the API server through a counting proxy.</summary>
+    private sealed record Counting(string Namespace, FaultProxy Proxy, SidecarProcess Sidecar) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await Sidecar.DisposeAsync();
+            await Proxy.DisposeAsync();
+        }
+    }
+
+    private async Task<Counting> CountingAsync(string prefix)
+    {
+        var ns = await fx.PluginNamespaceAsync(prefix);
+        await fx.ApisixRoutes.CreateAsync(ns, ApisixRoute());
+        var proxy = await FaultProxy.StartAsync(fx.Server.Url);
+        var kubeconfig = proxy.WriteKubeconfig(Directory.CreateTempSubdirectory("count-proxy-").FullName, fx.Server.TokenOf(KubeUsers.Plugin));
+        return new Counting(ns, proxy, await SidecarProcess.StartAsync(kubeconfig));
+    }
+
     [Fact]
     public async Task A_changing_SetWeight_is_one_request_even_after_the_ingress_controller_wrote_the_status()
     {
-        var ns = await fx.PluginNamespaceAsync("requests");
-        await fx.ApisixRoutes.CreateAsync(ns, ApisixRoute());
-        await using var proxy = await FaultProxy.StartAsync(fx.Server.Url);
-        var kubeconfig = proxy.WriteKubeconfig(Directory.CreateTempSubdirectory("count-proxy-").FullName, fx.Server.TokenOf(KubeUsers.Plugin));
-        await using var sidecar = await SidecarProcess.StartAsync(kubeconfig);
-        var rollout = Rollout(ns);
+        await using var c = await CountingAsync("requests");
+        var (ns, proxy, sidecar, rollout) = (c.Namespace, c.Proxy, c.Sidecar, Rollout(c.Namespace));
         async Task<string[]> RequestsOf(Func<Task> call)
         {
             var before = proxy.Seen.Count;
@@ -59,12 +74,8 @@ public sealed class ApiRequestCountTests(SidecarClusterFixture fx)
     [Fact]
     public async Task A_reconcile_costs_one_read_at_a_step_and_when_fully_promoted()
     {
-        var ns = await fx.PluginNamespaceAsync("reconcile");
-        await fx.ApisixRoutes.CreateAsync(ns, ApisixRoute());
-        await using var proxy = await FaultProxy.StartAsync(fx.Server.Url);
-        var kubeconfig = proxy.WriteKubeconfig(Directory.CreateTempSubdirectory("count-proxy-").FullName, fx.Server.TokenOf(KubeUsers.Plugin));
-        await using var sidecar = await SidecarProcess.StartAsync(kubeconfig);
-        var rollout = Rollout(ns);
+        await using var c = await CountingAsync("reconcile");
+        var (ns, proxy, sidecar, rollout) = (c.Namespace, c.Proxy, c.Sidecar, Rollout(c.Namespace));
         async Task AcceptCurrentGeneration()
         {
             var generation = (await fx.ApisixRoutes.GetAsync(ns, Route))["metadata"]!["generation"]!.GetValue<long>();
