@@ -207,4 +207,49 @@ public sealed class RouteMemoryTests
         Assert.False(verification.Verified);
         Assert.Equal(reads + 1, router.Faults.Reads);
     }
+
+    [Fact]
+    public async Task A_rule_renamed_since_the_route_was_remembered_is_planned_from_a_read_not_failed()
+    {
+        using var router = new RouterOnMemory();
+        router.SeedRoute("web");
+        await router.SetWeight.RunAsync(Rollout(Web), 20, [], CancellationToken.None);
+        await router.Memory.PatchAsync(new RoutePatch(Namespace, "web", [PatchOperation.Replace("/spec/http/0/name", JsonElements.String("web-main"))]), CancellationToken.None);
+
+        await router.SetWeight.RunAsync(Rollout("""{"route":{"name":"web","rules":["web-main"]}}"""), 40, [], CancellationToken.None);
+
+        Assert.Equal(40, router.Route("web").FindRule("web-main")!.Backends.Single(b => b.ServiceName == Canary).Weight);
+    }
+
+    [Fact]
+    public async Task A_patch_that_only_removes_the_label_still_sets_back_a_weight_someone_changed()
+    {
+        using var router = new RouterOnMemory();
+        router.SeedRoute("web");
+        var rollout = Rollout(Web, "set-header");
+        await router.SetWeight.RunAsync(rollout, 20, [], CancellationToken.None);
+        await router.SetHeaderRoute.RunAsync(rollout, new Core.Rollouts.HeaderRouteStep("set-header", [new("trace", new("debug"))]), CancellationToken.None);
+        await router.SetWeight.RunAsync(rollout, 0, [], CancellationToken.None);
+        EditCanaryWeight(router, 50);
+        await router.RemoveManagedRoutes.RunAsync(rollout, CancellationToken.None);
+
+        await router.SetWeight.RunAsync(rollout, 0, [], CancellationToken.None);
+
+        Assert.Equal(0, router.CanaryWeight("web"));
+        Assert.Null(router.Route("web").Label(Core.GitOps.InProgressLabel.DefaultKey));
+    }
+
+    [Fact]
+    public async Task A_route_holding_an_experiment_record_is_always_read()
+    {
+        using var router = new RouterOnMemory();
+        router.SeedRoute("web");
+        var rollout = Rollout(Web);
+        await router.SetWeight.RunAsync(rollout, 20, [new Core.Rollouts.WeightDestination("shop-exp", "abc", 10)], CancellationToken.None);
+        var reads = router.Faults.Reads;
+
+        await router.SetWeight.RunAsync(rollout, 30, [new Core.Rollouts.WeightDestination("shop-exp", "abc", 10)], CancellationToken.None);
+
+        Assert.Equal(reads + 1, router.Faults.Reads);
+    }
 }

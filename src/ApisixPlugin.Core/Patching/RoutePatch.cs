@@ -100,6 +100,12 @@ public sealed record RoutePatch(string Namespace, string Name, ImmutableArray<Pa
 
     public bool IsEmpty => Operations.IsEmpty;
 
+    /// <summary>
+    /// The same patch with <paramref name="tests"/> before its operations: they test the route as
+    /// it was before this patch changes it (a test after a replace would see the new value).
+    /// </summary>
+    public RoutePatch GuardedBy(ImmutableArray<PatchOperation> tests) => tests.IsEmpty ? this : this with { Operations = tests.AddRange(Operations) };
+
     /// <summary>The same patch with <paramref name="more"/> after its operations: one request, all or nothing.</summary>
     public RoutePatch With(ImmutableArray<PatchOperation> more) => more.IsEmpty ? this : this with { Operations = Operations.AddRange(more) };
 

@@ -4,10 +4,11 @@ namespace ApisixPlugin.Routing.Store;
 
 /// <summary>
 /// The routes as the plugin last read or wrote them, the least recently used forgotten first, so
-/// that a changing SetWeight can be planned without a read: its patch tests the backends it
-/// replaces, so a route someone changed since makes the write fail and be planned again from a
-/// fresh read. Memory is never trusted to say "nothing to do": an unchanged plan is confirmed by a
-/// read, so an external weight change is not mistaken for the split already being there.
+/// that a changing SetWeight can be planned without a read: its patch then tests everything the
+/// plan rested on (<see cref="Core.Weights.RecalledRouteGuard"/>: the object, every steered
+/// rule's backends, the label), so a route someone changed since makes the write fail and be
+/// planned again from a read. Memory is never trusted to say "nothing to do": an unchanged plan
+/// is confirmed by a read, so an external weight change is not mistaken for the split being there.
 /// </summary>
 public sealed class RouteMemory
 {
@@ -111,8 +112,10 @@ public sealed class RouteMemory
         }
     }
 
-    /// <summary>resourceVersions are opaque, but the API server's are integers that grow; anything else counts as newer.</summary>
+    /// <summary>
+    /// resourceVersions are opaque, but the API server's are etcd revisions, integers that grow
+    /// across objects (a route re-created under its name too); anything else counts as newer.
+    /// </summary>
     private static bool IsOlder(ApisixRouteSnapshot candidate, ApisixRouteSnapshot kept) =>
-        candidate.Uid == kept.Uid
-        && ulong.TryParse(candidate.ResourceVersion, out var a) && ulong.TryParse(kept.ResourceVersion, out var b) && a < b;
+        ulong.TryParse(candidate.ResourceVersion, out var a) && ulong.TryParse(kept.ResourceVersion, out var b) && a < b;
 }

@@ -52,8 +52,7 @@ public sealed class RolloutRoutes(IApisixRouteStore store, RouteNamespacePolicy 
         RolloutContext rollout, PluginConfiguration config, CancellationToken cancellationToken, bool recall = false, bool resetting = false)
     {
         var named = await Task.WhenAll(config.Routes.Select(async target =>
-            recall && memory.Recall(target.Key) is { } known
-                && (target.Namespace == rollout.Namespace || RouteNamespacePolicy.Consents(known, rollout.Namespace))
+            recall && memory.Recall(target.Key) is { } known && Recallable(rollout, target, known)
                 ? new SteeredRoute(target, known) { Recalled = true }
                 : new SteeredRoute(target, await RequireAsync(rollout, target, cancellationToken).ConfigureAwait(false)))).ConfigureAwait(false);
         ImmutableArray<SteeredRoute> steered = [.. named];
@@ -79,12 +78,9 @@ public sealed class RolloutRoutes(IApisixRouteStore store, RouteNamespacePolicy 
     /// <summary>One list request; in another namespace only the routes that consent are kept.</summary>
     private async Task<IEnumerable<ApisixRouteSnapshot>> ListVisibleAsync(RolloutContext rollout, RouteSelector selector, CancellationToken cancellationToken)
     {
+        // Listed routes are not remembered: they are never planned from memory, and a long list
+        // would push out the routes that are.
         var listed = await store.ListAsync(selector.Namespace, selector, cancellationToken).ConfigureAwait(false);
-        foreach (var route in listed)
-        {
-            memory.Remember(route);
-        }
-
         return selector.Namespace == rollout.Namespace ? listed : listed.Where(r => RouteNamespacePolicy.Consents(r, rollout.Namespace));
     }
 
@@ -127,10 +123,18 @@ public sealed class RolloutRoutes(IApisixRouteStore store, RouteNamespacePolicy 
     /// still consented then; null when the call must read.
     /// </summary>
     public SteeredRoute? RecallFresh(RolloutContext rollout, PluginConfiguration config, TimeSpan maxAge) =>
-        config is { Routes: [var target], Selector: null } && memory.RecallFresh(target.Key, maxAge) is { } known
-            && (target.Namespace == rollout.Namespace || RouteNamespacePolicy.Consents(known, rollout.Namespace))
+        config is { Routes: [var target], Selector: null } && memory.RecallFresh(target.Key, maxAge) is { } known && Recallable(rollout, target, known)
             ? new SteeredRoute(target, known) { Recalled = true }
             : null;
+
+    /// <summary>
+    /// Whether a remembered route may be planned from: it consented when seen, and it holds no
+    /// experiment record, which a patch cannot test as stored (the API server compares the text as
+    /// Go escapes it), so a record removed since would go unnoticed and its backend stay for good.
+    /// </summary>
+    private static bool Recallable(RolloutContext rollout, RouteTarget target, ApisixRouteSnapshot known) =>
+        (target.Namespace == rollout.Namespace || RouteNamespacePolicy.Consents(known, rollout.Namespace))
+        && known.Annotation(ApisixRouteConventions.AddedBackendsAnnotation) is null;
 
     /// <summary>A route written: what the API server answered is the route as it is now.</summary>
     public void Written(ApisixRouteSnapshot route) => memory.Remember(route);

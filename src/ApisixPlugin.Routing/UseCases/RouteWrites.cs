@@ -1,10 +1,12 @@
 using System.Collections.Immutable;
 using ApisixPlugin.Core.Configuration;
 using ApisixPlugin.Core.Errors;
+using ApisixPlugin.Core.GitOps;
 using ApisixPlugin.Core.Json;
 using ApisixPlugin.Core.ManagedRoutes;
 using ApisixPlugin.Core.Patching;
 using ApisixPlugin.Core.Routes;
+using ApisixPlugin.Core.Weights;
 using ApisixPlugin.Core.Rollouts;
 using ApisixPlugin.Routing.Store;
 using ApisixPlugin.Routing.Telemetry;
@@ -18,7 +20,7 @@ namespace ApisixPlugin.Routing.UseCases;
 /// that meets a concurrent edit (<see cref="RouteConflictException"/>) is re-read, re-planned and
 /// retried a bounded number of times, then fails as Aborted.
 /// </summary>
-public sealed class RouteWrites(IApisixRouteStore store, RolloutRoutes routes, ILogger<RouteWrites> logger)
+public sealed class RouteWrites(IApisixRouteStore store, RolloutRoutes routes, InProgressLabel inProgressLabel, ILogger<RouteWrites> logger)
 {
     public const int MaxAttempts = 8;
 
@@ -41,10 +43,31 @@ public sealed class RouteWrites(IApisixRouteStore store, RolloutRoutes routes, I
         RoutePatch Plan(SteeredRoute r)
         {
             var patch = plan(r.Route, r.Target);
-            return patch.IsEmpty ? patch : patch.With(ConsentGuard(rollout, r));
+            return patch.IsEmpty ? patch
+                : patch.GuardedBy([.. ConsentGuard(rollout, r), .. r.Recalled ? RecalledRouteGuard.For(r.Route, r.Target, inProgressLabel.Key) : []]);
         }
 
-        var planned = read.Select(r => (Route: r, Patch: Plan(r))).ToArray();
+        async Task<(SteeredRoute, RoutePatch)> FreshPlanAsync(RouteTarget target)
+        {
+            var fresh = new SteeredRoute(target, await reread(target).ConfigureAwait(false));
+            return (fresh, Plan(fresh));
+        }
+
+        // A remembered route that cannot be planned (a rule renamed since, a backend added) is
+        // read before the call fails: only what the route is now may fail it.
+        var planned = new List<(SteeredRoute Route, RoutePatch Patch)>(read.Length);
+        foreach (var r in read)
+        {
+            try
+            {
+                planned.Add((r, Plan(r)));
+            }
+            catch (RouterException) when (r.Recalled)
+            {
+                routes.Forget(r.Target);
+                planned.Add(await FreshPlanAsync(r.Target).ConfigureAwait(false));
+            }
+        }
 
         var changed = 0;
         foreach (var (steered, firstPatch) in planned)
@@ -94,11 +117,7 @@ public sealed class RouteWrites(IApisixRouteStore store, RolloutRoutes routes, I
                 return 1;
             }, cancellationToken).ConfigureAwait(false);
 
-            async Task<(SteeredRoute, RoutePatch)> FreshAsync()
-            {
-                var fresh = new SteeredRoute(target, await reread(target).ConfigureAwait(false));
-                return (fresh, Plan(fresh));
-            }
+            Task<(SteeredRoute, RoutePatch)> FreshAsync() => FreshPlanAsync(target);
         }
 
         return changed;
