@@ -133,8 +133,12 @@ public sealed class RolloutRoutes(IApisixRouteStore store, RouteNamespacePolicy 
     /// Go escapes it), so a record removed since would go unnoticed and its backend stay for good.
     /// </summary>
     private static bool Recallable(RolloutContext rollout, RouteTarget target, ApisixRouteSnapshot known) =>
-        (target.Namespace == rollout.Namespace || RouteNamespacePolicy.Consents(known, rollout.Namespace))
+        (target.Namespace == rollout.Namespace
+            || (RouteNamespacePolicy.Consents(known, rollout.Namespace) && IsPlainText(known.Annotation(ApisixRouteConventions.AllowRolloutsFromAnnotation)!)))
         && known.Annotation(ApisixRouteConventions.AddedBackendsAnnotation) is null;
+
+    /// <summary>Text a JSON Patch test can compare on the API server: nothing Go's encoder escapes.</summary>
+    internal static bool IsPlainText(string value) => value.All(c => c is >= ' ' and <= '~' and not ('"' or '\\' or '<' or '>' or '&' or '\''));
 
     /// <summary>A route written: what the API server answered is the route as it is now.</summary>
     public void Written(ApisixRouteSnapshot route) => memory.Remember(route);
