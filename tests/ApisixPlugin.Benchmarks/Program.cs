@@ -15,6 +15,6 @@ return args.FirstOrDefault() switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: ApisixPlugin.Benchmarks translation|end-to-end|memory [--quick] [--summary <file>] [--sidecar <apisix-plugin.dll>]");
+    Console.Error.WriteLine("usage: ApisixPlugin.Benchmarks translation|end-to-end|memory [--quick] [--summary <file>] [--sidecar <apisix-plugin.dll>] [--compare-sidecar \"label=path|NAME=VALUE,...\"] [--try \"label|NAME=VALUE,...\"]");
     return 2;
 }

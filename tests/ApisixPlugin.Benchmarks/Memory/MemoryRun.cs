@@ -52,9 +52,44 @@ internal static class MemoryRun
         return environment;
     }
 
+    /// <summary>A compared build's rows with its own image environment, when --compare-sidecar gives one, instead of today's.</summary>
+    private static Dictionary<string, string> Replaced(Dictionary<string, string> setting, (string Name, string Value)[]? image)
+    {
+        if (image is null)
+        {
+            return setting;
+        }
+
+        var environment = setting.Where(e => !e.Key.StartsWith("DOTNET_GC", StringComparison.Ordinal)).ToDictionary();
+        foreach (var (name, value) in image)
+        {
+            environment[name] = value;
+        }
+
+        return environment;
+    }
+
+    private static string Named(string setting, (string Name, string Value)[]? image) => image is null
+        ? setting
+        : setting.Replace(Settings[0].Name["as shipped ".Length..], $"(image env then: {string.Join(", ", image.Select(e => $"{e.Name}={e.Value}"))})", StringComparison.Ordinal);
+
     private sealed record Outcome(
         string Setting, int InFlight, long IdleKiB, long IdleAnonKiB, long SampledPeakKiB, long PeakAnonKiB, long HighWaterKiB, long EndKiB,
-        int PeakSockets, double Seconds, int Calls, int Errors, string? FirstError, int RoutesAtLastStep);
+        int PeakSockets, double Seconds, int Calls, int Errors, string? FirstError, int RoutesAtLastStep,
+        MemoryMap? IdleMap, GcFigures IdleGc, MemoryMap? PeakMap, MemoryMap? EndMap, GcFigures EndGc);
+
+    /// <summary>The GC's own figures from the sidecar's /metrics, in bytes; -1 where the build does not export one.</summary>
+    private sealed record GcFigures(double TotalMemory, double HeapSize, double Committed, double Fragmented)
+    {
+        public static async Task<GcFigures> ReadAsync(SidecarUnderTest sidecar)
+        {
+            var text = await sidecar.MetricsAsync();
+            double Value(string name) => text.Split('\n').FirstOrDefault(l => l.StartsWith(name + " ", StringComparison.Ordinal)) is { } line
+                ? double.Parse(line[(name.Length + 1)..], System.Globalization.CultureInfo.InvariantCulture)
+                : -1;
+            return new GcFigures(Value("dotnet_total_memory_bytes"), Value("dotnet_gc_heap_size_bytes"), Value("dotnet_gc_committed_bytes"), Value("dotnet_gc_fragmented_bytes"));
+        }
+    }
 
     public static async Task<int> RunAsync(RunOptions options)
     {
@@ -66,10 +101,11 @@ internal static class MemoryRun
             var outcomes = new List<Outcome>();
             var image = options.SidecarDll ?? SidecarUnderTest.DefaultDll;
             // --quick: only the shipped setting, to check a change without the whole table.
-            var settings = options.Quick ? Settings[..1] : Settings;
+            var settings = (options.Quick ? Settings[..1] : Settings)
+                .Concat(options.Tries.Select(t => (Name: t.Label, Environment: Shipped(t.Environment), InFlight: Rollouts)));
             var runs = settings.Select(s => (Binary: image, s.Name, s.Environment, s.InFlight))
                 .Concat(options.CompareSidecars.SelectMany(other => new[] { Settings[0], Settings[4] }
-                    .Select(s => (Binary: other.Path, Name: $"{other.Label}; {s.Name}", s.Environment, s.InFlight))));
+                    .Select(s => (Binary: other.Path, Name: $"{other.Label}; {Named(s.Name, other.Environment)}", Environment: Replaced(s.Environment, other.Environment), s.InFlight))));
             var failedToStart = new List<string>();
             foreach (var (binary, name, environment, inFlight) in runs)
             {
@@ -124,6 +160,8 @@ internal static class MemoryRun
         await Task.Delay(2000);
         var idle = sidecar.ResidentKiB() ?? 0;
         var idleAnon = sidecar.StatusKiB("RssAnon") ?? 0;
+        var idleMap = MemoryMap.Read(sidecar.Pid);
+        var idleGc = await GcFigures.ReadAsync(sidecar);
         using var gate = new SemaphoreSlim(inFlight);
 
         var errors = 0;
@@ -155,9 +193,12 @@ internal static class MemoryRun
             await Task.Delay(1000);
             var end = sidecar.ResidentKiB() ?? 0;
             var highWater = sidecar.StatusKiB("VmHWM") ?? 0;
+            var endMap = MemoryMap.Read(sidecar.Pid);
+            var endGc = await GcFigures.ReadAsync(sidecar);
             var atLastStep = await CountAtWeightAsync(fixture, rollouts, Steps[^1]);
             return new Outcome(setting, inFlight, idle, idleAnon, sampler.PeakKiB, sampler.PeakAnonKiB, highWater, end, sampler.PeakSockets,
-                stopwatch.Elapsed.TotalSeconds, rollouts.Count * Steps.Length, errors, firstError, atLastStep);
+                stopwatch.Elapsed.TotalSeconds, rollouts.Count * Steps.Length, errors, firstError, atLastStep,
+                idleMap, idleGc, sampler.PeakMap, endMap, endGc);
         }
     }
 
@@ -199,7 +240,33 @@ internal static class MemoryRun
         }
 
         summary.Line();
+        summary.Line("What each MiB is, from /proc/<pid>/smaps by mapping (Memory/MemoryMap.cs): the program file's code and read-only data (file pages);");
+        summary.Line("program data = its writable data and the anonymous mapping right after it (.bss and the type data NativeAOT writes out at start);");
+        summary.Line("GC heap = the GC's reservation (committed regions and its tables); stacks; native = [heap] (malloc) and every other anonymous mapping;");
+        summary.Line("libraries = libc, OpenSSL and the rest. idle = 2 s after start; peak = the map read when the sampler saw a new highest VmRSS; after = 1 s after the load.");
+        summary.Line("GC's own figures (/metrics): dotnet_total_memory_bytes (GC.GetTotalMemory), and where exported dotnet_gc_heap_size_bytes / dotnet_gc_committed_bytes (GC.GetGCMemoryInfo, as of the last collection).");
+        summary.Line();
+        summary.Line("| sidecar runtime setting | in flight | when | RSS | code | read-only data | program data | GC heap | stacks | native | libraries | GC total memory | GC heap size / committed |");
+        summary.Line("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+        foreach (var o in outcomes)
+        {
+            foreach (var (when, map, gc) in new[] { ("idle", o.IdleMap, o.IdleGc), ("peak", o.PeakMap, (GcFigures?)null), ("after", o.EndMap, o.EndGc) })
+            {
+                if (map is null)
+                {
+                    continue;
+                }
+
+                summary.Line($"| {o.Setting} | {o.InFlight} | {when} | {Mib(map.TotalKiB)} | {Mib(map.CodeKiB)} | {Mib(map.ReadOnlyDataKiB)} | {Mib(map.ProgramDataKiB)} | {Mib(map.GcHeapKiB)} "
+                    + $"| {Mib(map.StacksKiB)} | {Mib(map.NativeKiB)} | {Mib(map.LibrariesKiB)} | {(gc is null ? "-" : Bytes(gc.TotalMemory))} "
+                    + $"| {(gc is null || gc.HeapSize < 0 ? "-" : $"{Bytes(gc.HeapSize)} / {Bytes(gc.Committed)}")} |");
+            }
+        }
+
+        summary.Line();
     }
+
+    private static string Bytes(double bytes) => bytes < 0 ? "-" : SummaryWriter.F(bytes / 1048576, "0.0");
 
     private static string Mib(long kib) => SummaryWriter.F(kib / 1024.0, "0.0");
 }

@@ -7,6 +7,7 @@ internal sealed class ResidentSetSampler : IAsyncDisposable
 {
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
+    private long _mappedAtKiB;
 
     public ResidentSetSampler(SidecarUnderTest sidecar, TimeSpan interval)
     {
@@ -16,6 +17,13 @@ internal sealed class ResidentSetSampler : IAsyncDisposable
             {
                 if (sidecar.ResidentKiB() is { } kib)
                 {
+                    // The map is read only at a new high by 256 KiB or more: reading smaps costs CPU the load needs.
+                    if (kib >= _mappedAtKiB + 256)
+                    {
+                        PeakMap = MemoryMap.Read(sidecar.Pid) ?? PeakMap;
+                        _mappedAtKiB = kib;
+                    }
+
                     PeakKiB = Math.Max(PeakKiB, kib);
                     PeakAnonKiB = Math.Max(PeakAnonKiB, sidecar.StatusKiB("RssAnon") ?? 0);
                     PeakSockets = Math.Max(PeakSockets, sidecar.OpenSockets());
@@ -35,6 +43,9 @@ internal sealed class ResidentSetSampler : IAsyncDisposable
     }
 
     public long PeakKiB { get; private set; }
+
+    /// <summary>What the resident set was made of at (about) its highest.</summary>
+    public MemoryMap? PeakMap { get; private set; }
 
     /// <summary>The highest RssAnon seen: the part of the resident set that is the process's own memory.</summary>
     public long PeakAnonKiB { get; private set; }
