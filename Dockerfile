@@ -44,11 +44,13 @@ LABEL org.opencontainers.image.title="apisix-plugin" \
 # to /tmp, which the pod mounts as an emptyDir. The base image's default HTTP port 8080 is
 # cleared: it is the controller's healthz port in the same pod, and the sidecar listens only on
 # the socket and the metrics port its command line names.
-# A 4 MiB gen0 budget lowers the peak resident set under load (RESULTS.md in tests/ApisixPlugin.Benchmarks).
+# A 1 MiB gen0 budget and 1 MiB GC regions lower the peak resident set under load (RESULTS.md in
+# tests/ApisixPlugin.Benchmarks); the sidecar file has the same two compiled in.
 # Bare hex digits: NativeAOT's runtime reads DOTNET_ numbers without a 0x prefix, and silently
 # ignores a value it cannot parse.
 ENV DOTNET_EnableDiagnostics=0 \
-    DOTNET_GCgen0size=400000 \
+    DOTNET_GCgen0size=100000 \
+    DOTNET_GCRegionSize=100000 \
     TMPDIR=/tmp \
     HOME=/tmp \
     ASPNETCORE_HTTP_PORTS=

@@ -74,6 +74,7 @@ internal static class SidecarHostingExtensions
         builder.Services.AddMetricServer(_ => { });
         Metrics.ConfigureMeterAdapter(o => o.InstrumentFilterPredicate = _ => false);
         builder.Services.AddHostedService<PrometheusExport>();
+        builder.Services.AddHostedService<GcMemory>();
         return builder;
     }
 
