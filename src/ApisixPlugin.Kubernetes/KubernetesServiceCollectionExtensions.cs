@@ -16,10 +16,12 @@ public static class KubernetesServiceCollectionExtensions
     /// The traffic router's use cases over the real API server: kubeconfig when a path is given,
     /// else the in-cluster service account, else the default kubeconfig (a developer's machine). At
     /// most <paramref name="maxConcurrentRequests"/> route requests are sent at a time
-    /// (<see cref="ApiRequestGate"/>).
+    /// (<see cref="ApiRequestGate"/>); Events are written on the Rollout unless
+    /// <paramref name="recordEvents"/> says no.
     /// </summary>
     public static IServiceCollection AddApisixRoutesOnKubernetes(
-        this IServiceCollection services, Func<IServiceProvider, string?> kubeconfigPath, Func<IServiceProvider, int>? maxConcurrentRequests = null)
+        this IServiceCollection services, Func<IServiceProvider, string?> kubeconfigPath, Func<IServiceProvider, int>? maxConcurrentRequests = null,
+        Func<IServiceProvider, bool>? recordEvents = null)
     {
         services.TryAddSingleton(sp => new ApiRequestGate(maxConcurrentRequests?.Invoke(sp) ?? ApiRequestGate.DefaultLimit));
         services.TryAddSingleton(ApiRequestPolicy.Default);
@@ -30,7 +32,8 @@ public static class KubernetesServiceCollectionExtensions
         });
         services.TryAddSingleton<IApisixRouteStore, KubernetesApisixRouteStore>();
         services.TryAddSingleton<KubernetesRolloutEvents>();
-        services.TryAddSingleton<IRolloutEvents>(sp => sp.GetRequiredService<KubernetesRolloutEvents>());
+        services.TryAddSingleton<IRolloutEvents>(sp =>
+            recordEvents?.Invoke(sp) == false ? DiscardRolloutEvents.Instance : sp.GetRequiredService<KubernetesRolloutEvents>());
         services.AddHostedService(sp => sp.GetRequiredService<KubernetesRolloutEvents>());
         return services.AddTrafficRouterUseCases();
     }

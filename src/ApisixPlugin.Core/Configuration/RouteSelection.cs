@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using ApisixPlugin.Core.Access;
 using ApisixPlugin.Core.Errors;
 using ApisixPlugin.Core.ManagedRoutes;
 using ApisixPlugin.Core.Rollouts;
@@ -14,9 +15,10 @@ public sealed record SteeredRoute(RouteTarget Target, ApisixRouteSnapshot Route)
 }
 
 /// <summary>
-/// What a <see cref="RouteSelector"/> selects from the routes listed in its namespace. The
-/// plugin's own managed routes are never selected (they are made from the selected ones), and a
-/// route the block also names is steered once, with the rules the block names for it.
+/// What a <see cref="RouteSelector"/> selects from the routes listed in its namespace. In
+/// another namespace than the Rollout's, only routes that consent are seen at all. The plugin's
+/// own managed routes are never selected (they are made from the selected ones), and a route the
+/// block also names is steered once, with the rules the block names for it.
 /// </summary>
 public static class RouteSelection
 {
@@ -31,7 +33,8 @@ public static class RouteSelection
         var selected = ImmutableArray.CreateBuilder<SteeredRoute>();
         foreach (var route in listed.OrderBy(r => r.Name, StringComparer.Ordinal))
         {
-            if (ManagedRouteOwnership.IsManagedByPlugin(route) || named.Any(t => t.Key == route.Key) || !selector.Matches(route.Labels()))
+            if ((route.Namespace != rollout.Namespace && !RouteNamespacePolicy.Consents(route, rollout.Namespace))
+                || ManagedRouteOwnership.IsManagedByPlugin(route) || named.Any(t => t.Key == route.Key) || !selector.Matches(route.Labels()))
             {
                 continue;
             }

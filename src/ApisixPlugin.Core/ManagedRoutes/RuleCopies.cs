@@ -36,9 +36,13 @@ internal static class RuleCopies
         return rollout.ManagedRoutes.Length - index;
     }
 
-    public static string RuleName(string managedRoute, ManagedRouteSource source, RouteRule rule, bool severalRoutes, int? matchIndex)
+    public static string RuleName(string managedRoute, ManagedRouteSource source, RouteRule rule, bool severalRoutes, int? matchIndex) =>
+        RuleName(managedRoute, source.Route.Name, rule.Name, severalRoutes, matchIndex);
+
+    /// <summary>A copy's name: the managed route's, the source route's when the Rollout names several, the rule's, and the match entry's number.</summary>
+    public static string RuleName(string managedRoute, string sourceRoute, string rule, bool severalRoutes, int? matchIndex)
     {
-        var name = severalRoutes ? $"{managedRoute}-{source.Route.Name}-{rule.Name}" : $"{managedRoute}-{rule.Name}";
+        var name = severalRoutes ? $"{managedRoute}-{sourceRoute}-{rule}" : $"{managedRoute}-{rule}";
         return matchIndex is { } i ? $"{name}-{i}" : name;
     }
 

@@ -45,7 +45,7 @@ public static class ManagedRuleTraffic
     /// </summary>
     public static bool IsCopyOf(string copyName, string managedRoute, ApisixRouteSnapshot route, RouteRule rule)
     {
-        string[] prefixes = [$"{managedRoute}-{rule.Name}", $"{managedRoute}-{route.Name}-{rule.Name}"];
+        string[] prefixes = [.. UnnumberedNames(managedRoute, route, rule.Name)];
         if (prefixes.Contains(copyName))
         {
             return true;
@@ -57,9 +57,13 @@ public static class ManagedRuleTraffic
         }
 
         // "m-a-0" is match 0 of rule "a", unless the route has a rule "a-0" whose only copy it is.
-        return !route.Rules().Any(other => other.Name != rule.Name
-            && (copyName == $"{managedRoute}-{other.Name}" || copyName == $"{managedRoute}-{route.Name}-{other.Name}"));
+        return !route.Rules().Any(other => other.Name != rule.Name && UnnumberedNames(managedRoute, route, other.Name).Contains(copyName));
     }
+
+    /// <summary>The names <see cref="RuleCopies"/> gives a copy of <paramref name="rule"/> without a match number, for one source route and for several.</summary>
+    private static IEnumerable<string> UnnumberedNames(string managedRoute, ApisixRouteSnapshot route, string rule) =>
+        [RuleCopies.RuleName(managedRoute, route.Name, rule, severalRoutes: false, matchIndex: null),
+         RuleCopies.RuleName(managedRoute, route.Name, rule, severalRoutes: true, matchIndex: null)];
 
     private static ManagedRuleSplit Describe(ApisixRouteSnapshot managed, RouteRule copy, ApisixRouteSnapshot route, RouteRule rule,
         ServiceRoles roles, KnownServices services, ControllerGeneration generation)

@@ -1,6 +1,7 @@
 using ApisixPlugin.Core.Access;
 using ApisixPlugin.Core.Configuration;
 using ApisixPlugin.Core.Errors;
+using ApisixPlugin.Core.ManagedRoutes;
 using ApisixPlugin.Core.Preflight;
 using ApisixPlugin.Core.Rollouts;
 using ApisixPlugin.Core.Routes;
@@ -10,11 +11,14 @@ namespace ApisixPlugin.Routing.Preflight;
 
 /// <summary>
 /// What the preflight found for one Rollout, its parsed block (null when it does not parse), and
-/// the routes it steers that could be read and consent, named or selected, as read.
+/// the routes it steers that could be read and consent, named or selected, as read, and the
+/// managed routes of this Rollout found next to them.
 /// </summary>
 public sealed record RolloutCheckResult(RolloutContext Rollout, PluginConfiguration? Config, IReadOnlyList<PreflightFinding> Findings)
 {
     public IReadOnlyList<SteeredRoute> Steered { get; init; } = [];
+
+    public IReadOnlyList<ApisixRouteSnapshot> OwnedManagedRoutes { get; init; } = [];
 }
 
 /// <summary>
@@ -92,6 +96,7 @@ public sealed class RolloutCheck(IApisixRouteStore store, RouteNamespacePolicy n
             }
         }
 
+        var owned = new List<ApisixRouteSnapshot>();
         foreach (var ns in managedNamespaces)
         {
             foreach (var name in rollout.ManagedRoutes.Distinct(StringComparer.Ordinal))
@@ -103,13 +108,18 @@ public sealed class RolloutCheck(IApisixRouteStore store, RouteNamespacePolicy n
                 }
 
                 var (existing, failed) = await ReadAsync(ns, name, cancellationToken).ConfigureAwait(false);
+                if (existing is not null && ManagedRouteOwnership.IsOwnedBy(existing, rollout))
+                {
+                    owned.Add(existing);
+                }
+
                 findings.Add(failed is null
                     ? RoutePreflight.CheckManagedRoute(rollout, ns, name, existing)
                     : PreflightFinding.Fail(PreflightCheck.ManagedRoute, $"{ns}/{name}", failed));
             }
         }
 
-        return new RolloutCheckResult(rollout, config, findings) { Steered = steered };
+        return new RolloutCheckResult(rollout, config, findings) { Steered = steered, OwnedManagedRoutes = owned };
     }
 
     /// <summary>What the selector selects now, as the sidecar would select it, or why it cannot.</summary>
@@ -120,8 +130,7 @@ public sealed class RolloutCheck(IApisixRouteStore store, RouteNamespacePolicy n
         {
             namespaces.RequireAllowed(rollout, selector.Namespace, selector.ToString());
             var listed = await store.ListAsync(selector.Namespace, selector, cancellationToken).ConfigureAwait(false);
-            var visible = selector.Namespace == rollout.Namespace ? listed : listed.Where(r => RouteNamespacePolicy.Consents(r, rollout.Namespace));
-            var selected = RouteSelection.Select(selector, rollout, config.Routes, visible);
+            var selected = RouteSelection.Select(selector, rollout, config.Routes, listed);
             return selected.IsEmpty ? ([], RouteSelection.NothingSelected(selector, rollout).Message) : (selected, null);
         }
         catch (RouterException e)

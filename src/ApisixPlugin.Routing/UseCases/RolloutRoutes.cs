@@ -3,6 +3,7 @@ using ApisixPlugin.Core.Access;
 using ApisixPlugin.Core.Configuration;
 using ApisixPlugin.Core.Errors;
 using ApisixPlugin.Core.GitOps;
+using ApisixPlugin.Core.Patching;
 using ApisixPlugin.Core.Routes;
 using ApisixPlugin.Core.Rollouts;
 using ApisixPlugin.Routing.Store;
@@ -61,7 +62,7 @@ public sealed class RolloutRoutes(IApisixRouteStore store, RouteNamespacePolicy 
             return steered;
         }
 
-        var selected = RouteSelection.Select(selector, rollout, config.Routes, await ListVisibleAsync(rollout, selector, cancellationToken).ConfigureAwait(false), skipUnweighable: resetting);
+        var selected = RouteSelection.Select(selector, rollout, config.Routes, await ListAsync(selector, cancellationToken).ConfigureAwait(false), skipUnweighable: resetting);
         steered = steered.AddRange(selected);
 
         // A route that left the selection during the rollout still carries this Rollout's marker:
@@ -69,20 +70,18 @@ public sealed class RolloutRoutes(IApisixRouteStore store, RouteNamespacePolicy 
         if (resetting && inProgressLabel.MarkedBy(rollout, selector.Namespace) is { } marked)
         {
             var known = steered.Select(r => r.Target).ToList();
-            steered = steered.AddRange(RouteSelection.Select(marked, rollout, known, await ListVisibleAsync(rollout, marked, cancellationToken).ConfigureAwait(false), skipUnweighable: true));
+            steered = steered.AddRange(RouteSelection.Select(marked, rollout, known, await ListAsync(marked, cancellationToken).ConfigureAwait(false), skipUnweighable: true));
         }
 
         return selected.IsEmpty && !resetting ? throw RouteSelection.NothingSelected(selector, rollout) : steered;
     }
 
-    /// <summary>One list request; in another namespace only the routes that consent are kept.</summary>
-    private async Task<IEnumerable<ApisixRouteSnapshot>> ListVisibleAsync(RolloutContext rollout, RouteSelector selector, CancellationToken cancellationToken)
-    {
-        // Listed routes are not remembered: they are never planned from memory, and a long list
-        // would push out the routes that are.
-        var listed = await store.ListAsync(selector.Namespace, selector, cancellationToken).ConfigureAwait(false);
-        return selector.Namespace == rollout.Namespace ? listed : listed.Where(r => RouteNamespacePolicy.Consents(r, rollout.Namespace));
-    }
+    /// <summary>
+    /// One list request. Listed routes are not remembered: they are never planned from memory,
+    /// and a long list would push out the routes that are.
+    /// </summary>
+    private Task<IReadOnlyList<ApisixRouteSnapshot>> ListAsync(RouteSelector selector, CancellationToken cancellationToken) =>
+        store.ListAsync(selector.Namespace, selector, cancellationToken);
 
     /// <summary>
     /// A selector on the labels the plugin itself writes would select a route because of what the
@@ -134,11 +133,9 @@ public sealed class RolloutRoutes(IApisixRouteStore store, RouteNamespacePolicy 
     /// </summary>
     private static bool Recallable(RolloutContext rollout, RouteTarget target, ApisixRouteSnapshot known) =>
         (target.Namespace == rollout.Namespace
-            || (RouteNamespacePolicy.Consents(known, rollout.Namespace) && IsPlainText(known.Annotation(ApisixRouteConventions.AllowRolloutsFromAnnotation)!)))
+            || (RouteNamespacePolicy.Consents(known, rollout.Namespace) && PatchOperation.CanTestText(known.Annotation(ApisixRouteConventions.AllowRolloutsFromAnnotation)!)))
         && known.Annotation(ApisixRouteConventions.AddedBackendsAnnotation) is null;
 
-    /// <summary>Text a JSON Patch test can compare on the API server: nothing Go's encoder escapes.</summary>
-    internal static bool IsPlainText(string value) => value.All(c => c is >= ' ' and <= '~' and not ('"' or '\\' or '<' or '>' or '&' or '\''));
 
     /// <summary>A route written: what the API server answered is the route as it is now.</summary>
     public void Written(ApisixRouteSnapshot route) => memory.Remember(route);

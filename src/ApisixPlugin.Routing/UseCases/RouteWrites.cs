@@ -132,7 +132,7 @@ public sealed class RouteWrites(IApisixRouteStore store, RolloutRoutes routes, I
     /// so it is not tested; <see cref="RolloutRoutes"/> never plans such a route from memory.)
     private static ImmutableArray<PatchOperation> ConsentGuard(RolloutContext rollout, SteeredRoute steered) =>
         steered.Target.Namespace == rollout.Namespace || steered.Route.Annotation(ApisixRouteConventions.AllowRolloutsFromAnnotation) is not { } consent
-            || !RolloutRoutes.IsPlainText(consent)
+            || !PatchOperation.CanTestText(consent)
             ? []
             : [PatchOperation.Test($"/metadata/annotations/{PatchOperation.Escape(ApisixRouteConventions.AllowRolloutsFromAnnotation)}", JsonElements.String(consent))];
 

@@ -124,7 +124,7 @@ internal static class CheckCommand
             var result = await new RolloutCheck(reader.Routes, RouteNamespacePolicy.ConsentOnly)
                 .RunAsync(context, arguments.IngressClass, cancellationToken).ConfigureAwait(false);
             var permissions = await PermissionsAsync(SidecarAccess.For(context, result.Config), cancellationToken).ConfigureAwait(false);
-            var traffic = result.Config is null ? [] : await _traffic.ReadAsync(context, result.Steered, cancellationToken).ConfigureAwait(false);
+            var traffic = result.Config is null ? [] : await _traffic.ReadAsync(result, cancellationToken).ConfigureAwait(false);
             return new RolloutReport(rollout.Namespace, rollout.Name, [.. result.Findings, .. permissions], traffic);
         }
 

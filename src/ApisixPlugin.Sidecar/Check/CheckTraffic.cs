@@ -1,10 +1,7 @@
-using ApisixPlugin.Core.Configuration;
-using ApisixPlugin.Core.Errors;
-using ApisixPlugin.Core.ManagedRoutes;
-using ApisixPlugin.Core.Rollouts;
 using ApisixPlugin.Core.Routes;
 using ApisixPlugin.Core.Traffic;
 using ApisixPlugin.Kubernetes.Preflight;
+using ApisixPlugin.Routing.Preflight;
 
 namespace ApisixPlugin.Sidecar.Check;
 
@@ -28,37 +25,24 @@ internal sealed record LiveRuleTraffic(RuleTraffic Traffic, ControllerGeneration
 /// <summary>
 /// What check adds to the verdicts: each steered rule's share of requests as APISIX will apply
 /// it, with the plugin's managed routes over it and the Services the API server has. The routes
-/// are the ones <see cref="Routing.Preflight.RolloutCheck"/> read and found consenting; a route
-/// that could not be read, or that refuses this Rollout, is not there (its finding says why).
+/// are the ones <see cref="Routing.Preflight.RolloutCheck"/> read and found consenting, with the
+/// managed routes it read; a route that could not be read, or that refuses this Rollout, is not
+/// there (its finding says why).
 /// </summary>
 internal sealed class CheckTraffic(ClusterPreflightReader reader)
 {
     /// <summary>Each Service is read once per run.</summary>
     private readonly Dictionary<(string, string), ServiceRead> _services = [];
 
-    public async Task<IReadOnlyList<LiveRuleTraffic>> ReadAsync(RolloutContext rollout, IReadOnlyList<SteeredRoute> steered, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<LiveRuleTraffic>> ReadAsync(RolloutCheckResult checkedRollout, CancellationToken cancellationToken)
     {
-        var (canary, stable) = rollout.EffectiveServices();
+        var (canary, stable) = checkedRollout.Rollout.EffectiveServices();
         var roles = new ServiceRoles(canary, stable);
-        var managedByNamespace = new Dictionary<string, List<ApisixRouteSnapshot>>(StringComparer.Ordinal);
         var traffic = new List<LiveRuleTraffic>();
-        foreach (var (target, route) in steered)
+        foreach (var (target, route) in checkedRollout.Steered)
         {
-            if (!managedByNamespace.TryGetValue(target.Namespace, out var managed))
-            {
-                managed = [];
-                foreach (var name in rollout.ManagedRoutes.Where(n => !string.IsNullOrWhiteSpace(n)).Distinct(StringComparer.Ordinal))
-                {
-                    // Only this Rollout's own managed routes sit over its rules; a foreign route of that name is not the plugin's.
-                    if (await TryGetAsync(target.Namespace, name, cancellationToken).ConfigureAwait(false) is { } existing && ManagedRouteOwnership.IsOwnedBy(existing, rollout))
-                    {
-                        managed.Add(existing);
-                    }
-                }
-
-                managedByNamespace[target.Namespace] = managed;
-            }
-
+            // Only this Rollout's own managed routes sit over its rules; a foreign route of that name is not the plugin's.
+            var managed = checkedRollout.OwnedManagedRoutes.Where(m => m.Namespace == target.Namespace).ToList();
             var rules = target.Rules.Select(r => route.FindRule(r)).OfType<RouteRule>().ToList();
             var services = rules.SelectMany(r => r.Backends).Concat(managed.SelectMany(m => m.Rules()).SelectMany(r => r.Backends))
                 .Select(b => b.ServiceName).Where(s => s.Length > 0).Distinct(StringComparer.Ordinal);
@@ -88,17 +72,5 @@ internal sealed class CheckTraffic(ClusterPreflightReader reader)
         }
 
         return (new KnownServices([.. present], [.. absent]), problems.Count == 0 ? null : string.Join("; ", problems.Distinct(StringComparer.Ordinal)));
-    }
-
-    private async Task<ApisixRouteSnapshot?> TryGetAsync(string ns, string name, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await reader.Routes.GetAsync(ns, name, cancellationToken).ConfigureAwait(false);
-        }
-        catch (RouterException)
-        {
-            return null;
-        }
     }
 }

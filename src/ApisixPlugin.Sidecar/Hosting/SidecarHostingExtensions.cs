@@ -59,14 +59,10 @@ internal static class SidecarHostingExtensions
             RouteNamespacePolicy.AllowingTargetsIn(sp.GetRequiredService<IOptions<SidecarOptions>>().Value.RouteNamespaceList()));
         builder.Services.AddSingleton(sp => sp.GetRequiredService<IOptions<SidecarOptions>>().Value.InProgressMarker());
         builder.Services.AddSingleton(sp => new Routing.Store.RouteMemory(sp.GetRequiredService<IOptions<SidecarOptions>>().Value.RememberedRoutes));
-        if (builder.Configuration[$"{SidecarOptions.Section}:{nameof(SidecarOptions.Events)}"] == "off")
-        {
-            builder.Services.AddSingleton<Routing.Events.IRolloutEvents>(Routing.Events.DiscardRolloutEvents.Instance);
-        }
-
         builder.Services.AddApisixRoutesOnKubernetes(
             sp => sp.GetRequiredService<IOptions<SidecarOptions>>().Value.Kubeconfig,
-            sp => sp.GetRequiredService<IOptions<SidecarOptions>>().Value.MaxConcurrentApiRequests);
+            sp => sp.GetRequiredService<IOptions<SidecarOptions>>().Value.MaxConcurrentApiRequests,
+            sp => sp.GetRequiredService<IOptions<SidecarOptions>>().Value.Events == "on");
         builder.Services.AddGrpc(o => o.Interceptors.Add<RouterErrorInterceptor>());
         builder.Services.AddGrpcHealthChecks(o => o.UseHealthChecksCache = false)
             .AddCheck("sidecar", () => Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy());
