@@ -76,6 +76,50 @@ public class KubeClusterFixture : IAsyncLifetime
             },
             ns,
             cancellationToken: cancellationToken);
+        var calls = rules
+            .Where(rule => rule.Resources is { Count: > 0 } && rule.ResourceNames is not { Count: > 0 })
+            .SelectMany(rule => rule.Verbs.Select(verb => (rule.ApiGroups?.FirstOrDefault() ?? "", rule.Resources[0], verb)));
+        await WaitUntilAuthorizedAsync(user, ns, calls, allowed: true, cancellationToken);
+    }
+
+    /// <summary>
+    /// The API server's RBAC authorizer reads Roles and bindings from an informer cache, so a grant
+    /// just written (or removed) can still be refused (or allowed) for a moment: a 403 once failed
+    /// a consent test in CI. Asks the same authorizer, through SubjectAccessReviews, until each of
+    /// <paramref name="calls"/> (group, resource, verb) in <paramref name="ns"/> is answered
+    /// <paramref name="allowed"/>; 10 s at most.
+    /// </summary>
+    public async Task WaitUntilAuthorizedAsync(
+        string user, string ns, IEnumerable<(string Group, string Resource, string Verb)> calls, bool allowed, CancellationToken cancellationToken = default)
+    {
+        var pending = calls.ToList();
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (true)
+        {
+            var answers = await Task.WhenAll(pending.Select(async call => (Call: call, Review: await Admin.AuthorizationV1.CreateSubjectAccessReviewAsync(
+                new V1SubjectAccessReview
+                {
+                    Spec = new V1SubjectAccessReviewSpec
+                    {
+                        User = user,
+                        ResourceAttributes = new V1ResourceAttributes { Group = call.Group, Resource = call.Resource, Verb = call.Verb, NamespaceProperty = ns },
+                    },
+                },
+                cancellationToken: cancellationToken))));
+            pending = [.. answers.Where(answer => answer.Review.Status.Allowed != allowed).Select(answer => answer.Call)];
+            if (pending.Count == 0)
+            {
+                return;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                var still = string.Join(", ", pending.Select(call => $"{call.Verb} {call.Resource}"));
+                throw new TimeoutException($"user {user} in namespace {ns}: {still} still {(allowed ? "refused" : "allowed")} 10 s after the RBAC change");
+            }
+
+            await Task.Delay(20, cancellationToken);
+        }
     }
 
     /// <summary>What deploy/ grants the plugin: ApisixRoutes and Events, nothing more.</summary>

@@ -89,6 +89,7 @@ public sealed class RbacTests(KubeClusterFixture cluster)
                 Subjects = [new Rbacv1Subject { Kind = "User", Name = KubeUsers.Plugin, ApiGroup = "rbac.authorization.k8s.io" }],
             },
             home);
+        await cluster.WaitUntilAuthorizedAsync(KubeUsers.Plugin, home, DeployNames.PluginPermissions, allowed: true);
         var plugin = new PluginCalls(cluster.ClientFor(KubeUsers.Plugin));
 
         await plugin.RunAllAsync(home);
@@ -121,16 +122,18 @@ public sealed class RbacTests(KubeClusterFixture cluster)
             RoleRef = new V1RoleRef { ApiGroup = "rbac.authorization.k8s.io", Kind = "ClusterRole", Name = name },
             Subjects = [new Rbacv1Subject { Kind = "User", Name = KubeUsers.Plugin, ApiGroup = "rbac.authorization.k8s.io" }],
         });
-        return new ClusterGrant(cluster.Admin, name);
+        await cluster.WaitUntilAuthorizedAsync(KubeUsers.Plugin, "default", DeployNames.PluginPermissions, allowed: true);
+        return new ClusterGrant(cluster, name);
     }
 
     /// <summary>Removes the binding, so the plugin user has nothing again for the next test.</summary>
-    private sealed class ClusterGrant(IKubernetes admin, string name) : IAsyncDisposable
+    private sealed class ClusterGrant(KubeClusterFixture cluster, string name) : IAsyncDisposable
     {
         public async ValueTask DisposeAsync()
         {
-            await admin.RbacAuthorizationV1.DeleteClusterRoleBindingAsync(name);
-            await admin.RbacAuthorizationV1.DeleteClusterRoleAsync(name);
+            await cluster.Admin.RbacAuthorizationV1.DeleteClusterRoleBindingAsync(name);
+            await cluster.Admin.RbacAuthorizationV1.DeleteClusterRoleAsync(name);
+            await cluster.WaitUntilAuthorizedAsync(KubeUsers.Plugin, "default", DeployNames.PluginPermissions, allowed: false);
         }
     }
 }
