@@ -76,19 +76,6 @@ public sealed class ApiRequestCountTests(SidecarClusterFixture fx)
     {
         await using var c = await CountingAsync("reconcile");
         var (ns, proxy, sidecar, rollout) = (c.Namespace, c.Proxy, c.Sidecar, Rollout(c.Namespace));
-        async Task AcceptCurrentGeneration()
-        {
-            var generation = (await fx.ApisixRoutes.GetAsync(ns, Route))["metadata"]!["generation"]!.GetValue<long>();
-            await fx.ApisixRoutes.SetStatusAsync(ns, Route, new JsonObject
-            {
-                ["conditions"] = new JsonArray(new JsonObject
-                {
-                    ["type"] = "Accepted", ["status"] = "True", ["reason"] = "Accepted", ["message"] = "ok",
-                    ["observedGeneration"] = generation, ["lastTransitionTime"] = "2026-12-02T00:00:00Z",
-                }),
-            });
-        }
-
         // The calls of one reconcile, in the controller's order (rollout/trafficrouting.go).
         async Task<string[]> ReconcileAsync(int weight, bool fullyPromoted)
         {
@@ -106,10 +93,10 @@ public sealed class ApiRequestCountTests(SidecarClusterFixture fx)
         }
 
         await sidecar.Client.SetWeightAsync(Weight(rollout, 20));
-        await AcceptCurrentGeneration();
+        await fx.ApisixRoutes.AcceptCurrentGenerationAsync(ns, Route);
         var atStep = await ReconcileAsync(20, fullyPromoted: false);
         await sidecar.Client.SetWeightAsync(Weight(rollout, 0));
-        await AcceptCurrentGeneration();
+        await fx.ApisixRoutes.AcceptCurrentGenerationAsync(ns, Route);
         var promoted = await ReconcileAsync(0, fullyPromoted: true);
 
         Assert.Equal(["GET"], atStep);

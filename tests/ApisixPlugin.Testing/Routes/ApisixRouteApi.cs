@@ -52,6 +52,23 @@ public sealed class ApisixRouteApi(IKubernetes client)
             ApisixCrd.Group, ApisixCrd.Version, ns, ApisixCrd.Plural, name, cancellationToken: cancellationToken);
     }
 
+    /// <summary>
+    /// What an ingress controller writes once it has translated the route as it is now: the
+    /// condition <paramref name="type"/> (2.x <c>Accepted</c>) True at the route's current generation.
+    /// </summary>
+    public async Task<JsonObject> AcceptCurrentGenerationAsync(string ns, string name, string type = "Accepted", CancellationToken cancellationToken = default)
+    {
+        var generation = (await GetAsync(ns, name, cancellationToken))["metadata"]!["generation"]!.GetValue<long>();
+        return await SetStatusAsync(ns, name, new JsonObject
+        {
+            ["conditions"] = new JsonArray(new JsonObject
+            {
+                ["type"] = type, ["status"] = "True", ["reason"] = type, ["message"] = "synced",
+                ["observedGeneration"] = generation, ["lastTransitionTime"] = "2026-12-02T00:00:00Z",
+            }),
+        }, cancellationToken);
+    }
+
     public Task DeleteAsync(string ns, string name, CancellationToken cancellationToken = default) =>
         client.CustomObjects.DeleteNamespacedCustomObjectAsync(
             ApisixCrd.Group, ApisixCrd.Version, ns, ApisixCrd.Plural, name, cancellationToken: cancellationToken);
