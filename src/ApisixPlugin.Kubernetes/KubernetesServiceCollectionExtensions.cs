@@ -31,6 +31,7 @@ public static class KubernetesServiceCollectionExtensions
             return new k8s.Kubernetes(ClientConfiguration(kubeconfigPath(sp)));
         });
         services.TryAddSingleton<IApisixRouteStore, KubernetesApisixRouteStore>();
+        services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<KubernetesRolloutEvents>();
         services.TryAddSingleton<IRolloutEvents>(sp =>
             recordEvents?.Invoke(sp) == false ? DiscardRolloutEvents.Instance : sp.GetRequiredService<KubernetesRolloutEvents>());

@@ -12,31 +12,88 @@ namespace ApisixPlugin.Kubernetes.Events;
 /// <summary>
 /// Writes core/v1 Events on the Rollout from a background queue, so that an event never adds an
 /// API round trip to a traffic-router call. When the queue is full the oldest event is dropped:
-/// events are for people, and losing one is better than slowing a rollout.
+/// events are for people, and losing one is better than slowing a rollout. Events of one Rollout
+/// and reason are paced (<see cref="EventPacer"/>): at most one a second, the last one always.
 /// </summary>
-internal sealed class KubernetesRolloutEvents(IKubernetes client, ILogger<KubernetesRolloutEvents> logger)
+internal sealed class KubernetesRolloutEvents(IKubernetes client, ILogger<KubernetesRolloutEvents> logger, TimeProvider time)
     : BackgroundService, IRolloutEvents
 {
     private const string Component = "apisix-plugin";
 
+    public static readonly TimeSpan PacingWindow = TimeSpan.FromSeconds(1);
+
     private readonly Channel<RolloutEvent> _queue = Channel.CreateBounded<RolloutEvent>(
         new BoundedChannelOptions(1024) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
+
+    private readonly EventPacer _pacer = new(PacingWindow);
 
     public void Record(RolloutEvent rolloutEvent) => _queue.Writer.TryWrite(rolloutEvent);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await foreach (var item in _queue.Reader.ReadAllAsync(stoppingToken).ConfigureAwait(false))
+        while (!stoppingToken.IsCancellationRequested)
         {
-            try
+            foreach (var due in _pacer.Due(time.GetUtcNow()))
             {
-                RouterMetrics.ApiRequests.Add(1, new KeyValuePair<string, object?>("verb", "create-event"));
-                await client.CoreV1.CreateNamespacedEventAsync(ToEvent(item), item.Rollout.Namespace, cancellationToken: stoppingToken).ConfigureAwait(false);
+                await WriteAsync(due, stoppingToken).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is not OperationCanceledException)
+
+            if (!await WaitForEventAsync(stoppingToken).ConfigureAwait(false))
             {
-                KubernetesLog.EventFailed(logger, item.Rollout.Key, e);
+                continue;
             }
+
+            while (_queue.Reader.TryRead(out var item))
+            {
+                if (_pacer.Offer(item, time.GetUtcNow()) is { } now)
+                {
+                    await WriteAsync(now, stoppingToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    RouterMetrics.EventsHeld.Add(1);
+                }
+            }
+        }
+    }
+
+    /// <summary>Waits for a queued event, or until the next held one is due (false then).</summary>
+    private async Task<bool> WaitForEventAsync(CancellationToken stoppingToken)
+    {
+        var next = _pacer.NextDue();
+        if (next is null)
+        {
+            return await _queue.Reader.WaitToReadAsync(stoppingToken).ConfigureAwait(false);
+        }
+
+        var delay = next.Value - time.GetUtcNow();
+        if (delay <= TimeSpan.Zero)
+        {
+            return false;
+        }
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        timeout.CancelAfter(delay);
+        try
+        {
+            return await _queue.Reader.WaitToReadAsync(timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+
+    private async Task WriteAsync(RolloutEvent item, CancellationToken stoppingToken)
+    {
+        try
+        {
+            RouterMetrics.ApiRequests.Add(1, new KeyValuePair<string, object?>("verb", "create-event"));
+            await client.CoreV1.CreateNamespacedEventAsync(ToEvent(item), item.Rollout.Namespace, cancellationToken: stoppingToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            KubernetesLog.EventFailed(logger, item.Rollout.Key, e);
         }
     }
 

@@ -27,6 +27,9 @@ public static class RouterMetrics
     public static readonly Counter<long> RecallsMissed = Meter.CreateCounter<long>(
         "apisix_plugin_route_memory_stale", description: "Writes planned from the remembered route that met a route changed since, and were planned again from a read.");
 
+    public static readonly Counter<long> EventsHeld = Meter.CreateCounter<long>(
+        "apisix_plugin_events_held", description: "Events that came within a second of the last of their Rollout and reason: held, and combined into the next one written.");
+
     public static readonly Counter<long> Calls = Meter.CreateCounter<long>(
         "apisix_plugin_calls", description: "Traffic-router calls, by method and outcome.");
 

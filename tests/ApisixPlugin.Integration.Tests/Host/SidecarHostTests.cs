@@ -138,6 +138,40 @@ public sealed class SidecarHostTests(SidecarClusterFixture fx)
     }
 
     [Fact]
+    public async Task Weight_changes_in_quick_succession_are_paced_to_one_Event_a_second_and_the_last_one_is_recorded()
+    {
+        var ns = await fx.PluginNamespaceAsync("events-paced");
+        await fx.ApisixRoutes.CreateAsync(ns, ApisixRoute());
+        var rollout = Rollout(ns);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        for (var weight = 11; weight <= 30; weight++)
+        {
+            await fx.Sidecar.Client.SetWeightAsync(new SetWeightRequest { Rollout = rollout, DesiredWeight = weight });
+        }
+
+        var seconds = clock.Elapsed.TotalSeconds;
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (true)
+        {
+            var recorded = (await fx.Admin.CoreV1.ListNamespacedEventAsync(ns)).Items.Where(e => e.Reason == "WeightUpdated").ToList();
+            var last = recorded.FirstOrDefault(e => e.Message.Contains($"{Canary}=30", StringComparison.Ordinal));
+            if (last is not null)
+            {
+                // One at once, then at most one per second the calls took, then the held last one;
+                // each call is either an Event or counted in the one that replaced it.
+                Assert.True(recorded.Count <= Math.Ceiling(seconds) + 2, $"{recorded.Count} WeightUpdated events for 20 calls in {seconds:F2} s");
+                var combined = recorded.Sum(e => System.Text.RegularExpressions.Regex.Match(e.Message, @"^\(combined with (\d+) earlier") is { Success: true } m
+                    ? int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : 0);
+                Assert.Equal(20, recorded.Count + combined);
+                return;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"no WeightUpdated event with {Canary}=30 within 10 s; recorded: {string.Join(" | ", recorded.Select(e => e.Message))}");
+            await Task.Delay(100);
+        }
+    }
+
+    [Fact]
     public async Task With_events_off_a_weight_change_writes_the_route_and_no_Event()
     {
         var ns = await fx.PluginNamespaceAsync("events-off");
@@ -216,6 +250,8 @@ public sealed class SidecarHostTests(SidecarClusterFixture fx)
 
         Assert.Contains("apisix_plugin_writes_skipped_total 0", series);
         Assert.Contains("apisix_plugin_conflicts_retried_total 0", series);
+        Assert.Contains("apisix_plugin_route_memory_stale_total 0", series);
+        Assert.Contains("apisix_plugin_events_held_total 0", series);
         Assert.Contains("apisix_plugin_api_requests_total{verb=\"patch\"} 0", series);
     }
 
