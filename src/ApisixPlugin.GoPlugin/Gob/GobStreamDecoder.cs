@@ -113,7 +113,7 @@ internal sealed class GobStreamDecoder
             case GobTypeIds.Uint: return Charged(GobValue.OfUint(_reader.ReadUint()));
             case GobTypeIds.Float: return Charged(GobValue.OfFloat(_reader.ReadFloat()));
             case GobTypeIds.Bytes: return GobValue.OfBytes(ReadBytes("byte slice"));
-            case GobTypeIds.String: return GobValue.OfString(ReadString("string"));
+            case GobTypeIds.String: return GobValue.OfUtf8String(ReadStringBytes("string"));
             case GobTypeIds.Complex:
                 Charge(GobValue.NodeBytes + ArrayBytes); // the node and the boxed imaginary part
                 var real = _reader.ReadFloat();
@@ -324,16 +324,19 @@ internal sealed class GobStreamDecoder
         return _reader.ReadSpan((ulong)length).ToArray();
     }
 
-    /// <summary>UTF-16 takes at most two bytes per UTF-8 byte; charged before decoding.</summary>
-    private string ReadString(string what)
+    /// <summary>
+    /// A string's UTF-8 bytes, made into text only when read. Charged as the UTF-16 text it can
+    /// become (at most two bytes per UTF-8 byte), so the limits hold whichever it ends as.
+    /// </summary>
+    private byte[] ReadStringBytes(string what)
     {
         var length = _reader.ReadLength(what);
         if (length == 0)
         {
-            return "";
+            return [];
         }
         Charge(GobValue.NodeBytes + StringBytes + 2L * length);
-        return Encoding.UTF8.GetString(_reader.ReadSpan((ulong)length));
+        return _reader.ReadSpan((ulong)length).ToArray();
     }
 
     /// <summary>Charges a node unless it is one of the shared one-byte values.</summary>

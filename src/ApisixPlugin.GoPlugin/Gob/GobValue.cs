@@ -46,7 +46,7 @@ internal sealed class GobValue
 
     // Bool, Int, Uint: the number; Float and Complex: the (real) bits.
     private readonly ulong _scalar;
-    // byte[] (Bytes, Encoded), string (String), field pairs (Struct), GobValue[] (List),
+    // byte[] (Bytes, Encoded), string or its UTF-8 bytes (String), field pairs (Struct), GobValue[] (List),
     // entry pairs (Map), the concrete GobValue (Interface), boxed imaginary part (Complex).
     private readonly object? _ref;
 
@@ -66,7 +66,13 @@ internal sealed class GobValue
     public double Float => Kind is GobKind.Float or GobKind.Complex ? BitConverter.UInt64BitsToDouble(_scalar) : 0;
     public double Imaginary => _ref is double imaginary ? imaginary : 0;
     public byte[] Bytes => _ref as byte[] ?? [];
-    public string Text => _ref as string ?? "";
+    /// <summary>A decoded string is kept as the UTF-8 bytes it came in, made into text only when read.</summary>
+    public string Text => _ref switch
+    {
+        string text => text,
+        byte[] utf8 when Kind == GobKind.String => System.Text.Encoding.UTF8.GetString(utf8),
+        _ => "",
+    };
     public IReadOnlyDictionary<string, GobValue> Fields => new FieldView(FieldArray);
     public IReadOnlyList<GobValue> Items => _ref as GobValue[] ?? [];
     public IReadOnlyList<KeyValuePair<GobValue, GobValue>> Entries => _ref as KeyValuePair<GobValue, GobValue>[] ?? [];
@@ -82,7 +88,7 @@ internal sealed class GobValue
             GobKind.Bool => true,
             GobKind.Int => value.Int is >= SmallIntMin and < SmallIntMin + 128,
             GobKind.Uint => value.Uint < 128,
-            GobKind.String => value.Text.Length == 0,
+            GobKind.String => value.IsEmptyString,
             GobKind.Bytes => value.Bytes.Length == 0 && value.TypeName.Length == 0,
             GobKind.List => value.Items.Count == 0,
             GobKind.Map => value.Entries.Count == 0,
@@ -99,6 +105,20 @@ internal sealed class GobValue
         new(GobKind.Complex, "", BitConverter.DoubleToUInt64Bits(real), imaginary);
     public static GobValue OfBytes(byte[] value) => value.Length == 0 ? EmptyBytes : new(GobKind.Bytes, "", 0, value);
     public static GobValue OfString(string value) => value.Length == 0 ? EmptyString : new(GobKind.String, "", 0, value);
+
+    /// <summary>
+    /// A string as it came off the wire. Most strings of a Rollout (annotations, the pod
+    /// template) are never read by the bridge: kept as UTF-8 they cost half the memory of UTF-16,
+    /// a 64 KiB annotation stays off the large object heap, and no time goes to transcoding.
+    /// </summary>
+    public static GobValue OfUtf8String(byte[] utf8) => utf8.Length == 0 ? EmptyString : new(GobKind.String, "", 0, utf8);
+
+    private bool IsEmptyString => _ref switch
+    {
+        string text => text.Length == 0,
+        byte[] utf8 => utf8.Length == 0,
+        _ => true,
+    };
     public static GobValue OfStruct(string typeName, Dictionary<string, GobValue> fields) => OfStructFields(typeName, fields.ToArray());
     /// <summary>Fields in wire order; a name sent twice keeps the later value.</summary>
     public static GobValue OfStructFields(string typeName, KeyValuePair<string, GobValue>[] fields) =>
@@ -172,6 +192,7 @@ internal sealed class GobValue
     public byte[] AsBytes() => Unwrapped switch
     {
         { Kind: GobKind.Bytes or GobKind.Encoded } v => v.Bytes,
+        { Kind: GobKind.String, _ref: byte[] utf8 } => utf8,
         { Kind: GobKind.String } v => System.Text.Encoding.UTF8.GetBytes(v.Text),
         _ => [],
     };

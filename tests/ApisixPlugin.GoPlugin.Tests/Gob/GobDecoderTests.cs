@@ -25,6 +25,29 @@ public sealed class GobDecoderTests
     }
 
     [Fact]
+    public void A_string_keeps_the_bytes_it_came_in_and_reads_as_UTF8_text()
+    {
+        // Go strings may hold any bytes, and 0xff is not UTF-8: the bytes pass through exactly,
+        // and the text replaces what is not UTF-8, as decoding it at once did.
+        var bytes = new GobBytes()
+            .DefineStruct(65, "T", ("Raw", GobTypeIds.String), ("Name", GobTypeIds.String))
+            .Message(w =>
+            {
+                w.WriteInt(65);
+                w.WriteUint(1); w.WriteUint(2); w.WriteUint(0xff); // length 2, then the bytes ff ff
+                w.WriteUint(1); w.WriteString("héllo");
+                w.WriteUint(0);
+            });
+
+        var value = new GobStreamDecoder(bytes.ToStream()).DecodeNext()!;
+
+        Assert.Equal(new byte[] { 0xff, 0xff }, value.Field("Raw")!.AsBytes());
+        Assert.Equal("\ufffd\ufffd", value.Field("Raw")!.AsString());
+        Assert.Equal("héllo", value.Field("Name")!.AsString());
+        Assert.Equal("héllo"u8.ToArray(), value.Field("Name")!.AsBytes());
+    }
+
+    [Fact]
     public void Omitted_zero_fields_read_as_zero_values()
     {
         var bytes = new GobBytes()
