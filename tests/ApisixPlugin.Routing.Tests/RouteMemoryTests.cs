@@ -252,4 +252,44 @@ public sealed class RouteMemoryTests
 
         Assert.Equal(reads + 1, router.Faults.Reads);
     }
+    [Fact]
+    public async Task SetWeight_right_after_RemoveManagedRoutes_found_the_managed_route_missing_does_not_read_it_again()
+    {
+        var time = new ManualTime();
+        using var router = new RouterOnMemory(routeMemory: new RouteMemory(16, time));
+        router.SeedRoute("web");
+        var rollout = Rollout(Web, "web-header");
+        await router.SetWeight.RunAsync(rollout, 20, [], CancellationToken.None);
+        var reads = router.Faults.Reads;
+
+        await router.RemoveManagedRoutes.RunAsync(rollout, CancellationToken.None);
+        await router.SetWeight.RunAsync(rollout, 0, [], CancellationToken.None);
+        var readsInTheReconcile = router.Faults.Reads - reads;
+        time.Now += TimeSpan.FromSeconds(2);
+        await router.SetWeight.RunAsync(rollout, 0, [], CancellationToken.None);
+
+        // RemoveManagedRoutes' read of web-header; SetWeight changed web from memory.
+        Assert.Equal(1, readsInTheReconcile);
+        Assert.Equal(0, router.CanaryWeight("web"));
+        Assert.Null(router.Route("web").Label(Core.GitOps.InProgressLabel.DefaultKey));
+        // Two seconds on, the miss is too old to answer for: web-header and web are read.
+        Assert.Equal(reads + 3, router.Faults.Reads);
+    }
+
+    [Fact]
+    public async Task A_managed_route_this_sidecar_makes_after_a_miss_is_read_by_the_next_SetWeight()
+    {
+        var time = new ManualTime();
+        using var router = new RouterOnMemory(routeMemory: new RouteMemory(16, time));
+        router.SeedRoute("web");
+        var rollout = Rollout(Web, "web-mirror");
+        await router.RemoveManagedRoutes.RunAsync(rollout, CancellationToken.None);
+
+        await router.SetMirrorRoute.RunAsync(rollout, new Core.Rollouts.MirrorRouteStep("web-mirror",
+            [new Core.Rollouts.MirrorMatch(null, new Core.Rollouts.StringMatch(Prefix: "/"), System.Collections.Immutable.ImmutableSortedDictionary<string, Core.Rollouts.StringMatch>.Empty)], 50), CancellationToken.None);
+        await router.SetWeight.RunAsync(rollout, 30, [], CancellationToken.None);
+
+        var mirrored = Assert.Single(router.Route("web-mirror").Rules());
+        Assert.Equal(30, mirrored.Backends.Single(b => b.ServiceName == Canary).Weight);
+    }
 }

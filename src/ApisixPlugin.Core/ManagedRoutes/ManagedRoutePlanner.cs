@@ -11,7 +11,11 @@ namespace ApisixPlugin.Core.ManagedRoutes;
 /// <summary>What to do to one managed route.</summary>
 public abstract record ManagedRouteChange
 {
-    public sealed record Create(string Namespace, JsonElement Route) : ManagedRouteChange;
+    public sealed record Create(string Namespace, JsonElement Route) : ManagedRouteChange
+    {
+        /// <summary>"namespace/name" of the route to create.</summary>
+        public string Key => $"{Namespace}/{Route.GetProperty("metadata").GetProperty("name").GetString()}";
+    }
 
     public sealed record Update(RoutePatch Patch) : ManagedRouteChange;
 

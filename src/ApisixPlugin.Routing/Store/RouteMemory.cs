@@ -18,6 +18,7 @@ public sealed class RouteMemory
     private readonly Dictionary<string, LinkedListNode<Entry>> _index = new(StringComparer.Ordinal);
     private readonly LinkedList<Entry> _recency = new();
     private readonly TimeProvider _time;
+    private readonly Dictionary<string, DateTimeOffset> _absentAt = new(StringComparer.Ordinal);
 
     /// <param name="capacity">How many routes are remembered at most; 0 turns memory off.</param>
     /// <param name="time">When a route was seen is kept, for <see cref="RecallFresh"/>.</param>
@@ -29,6 +30,13 @@ public sealed class RouteMemory
     }
 
     private sealed record Entry(ApisixRouteSnapshot Route, DateTimeOffset SeenAt);
+
+    /// <summary>
+    /// How old a read may be for a call that follows it to answer from it: the calls of one
+    /// controller reconcile come within milliseconds of each other, and a read a moment later
+    /// would see the same. Only ever used where no write rests on it.
+    /// </summary>
+    public static readonly TimeSpan RecentEnough = TimeSpan.FromSeconds(1);
 
     public int Capacity { get; }
 
@@ -78,6 +86,7 @@ public sealed class RouteMemory
         var entry = new Entry(route, _time.GetUtcNow());
         lock (_lock)
         {
+            _absentAt.Remove(route.Key);
             if (_index.TryGetValue(route.Key, out var node))
             {
                 if (IsOlder(route, node.Value.Route))
@@ -105,10 +114,52 @@ public sealed class RouteMemory
     {
         lock (_lock)
         {
+            _absentAt.Remove(key);
             if (_index.Remove(key, out var node))
             {
                 _recency.Remove(node);
             }
+        }
+    }
+
+    /// <summary>
+    /// A read found no route under <paramref name="key"/> (a managed route not made yet, or
+    /// removed). Bounded like the routes: when full, the answers older than <see cref="RecentEnough"/> go.
+    /// </summary>
+    public void RememberAbsent(string key)
+    {
+        if (Capacity == 0)
+        {
+            return;
+        }
+
+        var now = _time.GetUtcNow();
+        lock (_lock)
+        {
+            if (_absentAt.Count >= Capacity)
+            {
+                foreach (var (stale, at) in _absentAt)
+                {
+                    if (now - at > RecentEnough)
+                    {
+                        _absentAt.Remove(stale);
+                    }
+                }
+            }
+
+            if (_absentAt.Count < Capacity)
+            {
+                _absentAt[key] = now;
+            }
+        }
+    }
+
+    /// <summary>Whether a read within <paramref name="maxAge"/> found no route under <paramref name="key"/>, and none was made by this plugin since.</summary>
+    public bool WasAbsentWithin(string key, TimeSpan maxAge)
+    {
+        lock (_lock)
+        {
+            return _absentAt.TryGetValue(key, out var at) && _time.GetUtcNow() - at <= maxAge;
         }
     }
 

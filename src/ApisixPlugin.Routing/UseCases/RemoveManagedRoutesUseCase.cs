@@ -24,7 +24,7 @@ public sealed class RemoveManagedRoutesUseCase(RolloutRoutes routes, RouteWrites
             {
                 var change = await writes.RetryAsync(rollout, $"{ns}/{name}", async () =>
                 {
-                    var existing = await routes.ManagedAsync(ns, name, cancellationToken).ConfigureAwait(false);
+                    var existing = await routes.ManagedAsync(ns, name, cancellationToken, rememberMissing: true).ConfigureAwait(false);
                     var planned = ManagedRoutePlanner.Remove(existing, rollout, "removeManagedRoutes", foreignIsError: false);
                     await writes.ExecuteAsync(rollout, planned, cancellationToken).ConfigureAwait(false);
                     return planned;

@@ -143,7 +143,35 @@ public sealed class RolloutRoutes(IApisixRouteStore store, RouteNamespacePolicy 
     /// <summary>A write planned from memory met a different route: what is remembered is wrong.</summary>
     public void Forget(RouteTarget target) => memory.Forget(target.Key);
 
-    /// <summary>A managed route by name in a namespace whose source routes were read (and consented) first.</summary>
-    public Task<ApisixRouteSnapshot?> ManagedAsync(string ns, string name, CancellationToken cancellationToken) =>
-        store.GetAsync(ns, name, cancellationToken);
+    /// <summary>
+    /// A managed route by name in a namespace whose source routes were read (and consented) first.
+    /// With <paramref name="rememberMissing"/> (RemoveManagedRoutes), a miss is remembered for the
+    /// SetWeight the controller sends right after it.
+    /// </summary>
+    public async Task<ApisixRouteSnapshot?> ManagedAsync(string ns, string name, CancellationToken cancellationToken, bool rememberMissing = false)
+    {
+        var route = await store.GetAsync(ns, name, cancellationToken).ConfigureAwait(false);
+        var key = $"{ns}/{name}";
+        if (route is null && rememberMissing)
+        {
+            memory.RememberAbsent(key);
+        }
+        else
+        {
+            memory.Forget(key);
+        }
+
+        return route;
+    }
+
+    /// <summary>
+    /// Like <see cref="ManagedAsync"/>, but a route RemoveManagedRoutes found missing within
+    /// <see cref="RouteMemory.RecentEnough"/> (and this sidecar has not made since) is not read
+    /// again: at promotion and at abort the controller calls SetWeight right after it.
+    /// </summary>
+    public Task<ApisixRouteSnapshot?> ManagedUnlessJustMissingAsync(string ns, string name, CancellationToken cancellationToken) =>
+        memory.WasAbsentWithin($"{ns}/{name}", RouteMemory.RecentEnough) ? Task.FromResult<ApisixRouteSnapshot?>(null) : ManagedAsync(ns, name, cancellationToken);
+
+    /// <summary>A managed route this plugin made: it exists now, whatever was read before.</summary>
+    public void Created(string key) => memory.Forget(key);
 }

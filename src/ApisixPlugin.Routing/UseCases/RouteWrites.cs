@@ -142,6 +142,8 @@ public sealed class RouteWrites(IApisixRouteStore store, RolloutRoutes routes, I
         switch (change)
         {
             case ManagedRouteChange.Create create:
+                // Whether or not the answer arrives, the route may exist from now on.
+                routes.Created(create.Key);
                 var created = await store.CreateAsync(create.Namespace, create.Route, cancellationToken).ConfigureAwait(false);
                 RouterLog.ManagedRouteCreated(logger, rollout.Key, created.Key);
                 break;

@@ -52,7 +52,10 @@ public sealed class SetWeightUseCase(RolloutRoutes routes, RouteWrites writes, I
         return changed;
     }
 
-    /// <summary>One read per managed route name and route namespace, and nothing when the Rollout lists none.</summary>
+    /// <summary>
+    /// One read per managed route name and route namespace, and nothing when the Rollout lists
+    /// none or RemoveManagedRoutes has just found the route missing.
+    /// </summary>
     private async Task<List<ApisixRouteSnapshot>> OwnedManagedRoutesAsync(RolloutContext rollout, PluginConfiguration config, CancellationToken cancellationToken)
     {
         var owned = new List<ApisixRouteSnapshot>();
@@ -60,7 +63,7 @@ public sealed class SetWeightUseCase(RolloutRoutes routes, RouteWrites writes, I
         {
             foreach (var name in rollout.ManagedRoutes)
             {
-                if (await routes.ManagedAsync(ns, name, cancellationToken).ConfigureAwait(false) is { } route && ManagedRouteOwnership.IsOwnedBy(route, rollout))
+                if (await routes.ManagedUnlessJustMissingAsync(ns, name, cancellationToken).ConfigureAwait(false) is { } route && ManagedRouteOwnership.IsOwnedBy(route, rollout))
                 {
                     owned.Add(route);
                 }

@@ -7,9 +7,6 @@ namespace ApisixPlugin.Routing.UseCases;
 /// <summary>VerifyWeight: every steered route read back (what the selector selects now); the first one that does not carry the split says why.</summary>
 public sealed class VerifyWeightUseCase(RolloutRoutes routes)
 {
-    /// <summary>How old a remembered route may be for VerifyWeight to answer from it.</summary>
-    public static readonly TimeSpan RecentEnough = TimeSpan.FromSeconds(1);
-
     public async Task<Verification> RunAsync(RolloutContext rollout, int desiredWeight, IReadOnlyList<WeightDestination> additional, CancellationToken cancellationToken)
     {
         var config = routes.Configuration(rollout);
@@ -21,7 +18,7 @@ public sealed class VerifyWeightUseCase(RolloutRoutes routes)
         // would see the same). Anything else is read: a route just written (its new generation not
         // yet accepted), one without status, or 1.x's condition, which carries no generation to
         // tell a current acceptance from an old one.
-        if (routes.RecallFresh(rollout, config, RecentEnough) is { } recent && AcceptedAtItsGeneration(recent.Route)
+        if (routes.RecallFresh(rollout, config, Store.RouteMemory.RecentEnough) is { } recent && AcceptedAtItsGeneration(recent.Route)
             && WeightVerifier.Verify(recent.Route, recent.Target, split).Verified)
         {
             Count(verified: true);
