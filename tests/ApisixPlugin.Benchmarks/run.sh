@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Builds the benchmarks in Release and runs all three parts, then prints one summary:
+# Builds the benchmarks in Release and runs all four parts, then prints one summary:
 #   1. translation (BenchmarkDotNet), 2. SetWeight end to end against the real kube-apiserver,
 #   3. the sidecar's resident memory serving 200 Rollouts: the NativeAOT file the image ships
-#      (tests/infra/prepare-sidecar.sh), with the JIT build's rows beside it in the same run.
+#      (tests/infra/prepare-sidecar.sh), with the JIT build's rows beside it in the same run,
+#   4. the controller's view: API requests per reconcile for 1 and 200 Rollouts, beside the built-in.
 # Usage: run.sh [--quick]
 #   --quick    BenchmarkDotNet ShortRun, fewer end-to-end calls, only the shipped memory setting
 # Needs what tests/infra/install-deps.sh installs (etcd, the kube-apiserver build); APISIX_CRD
@@ -27,11 +28,12 @@ sidecar="$(bash "$here/../infra/prepare-sidecar.sh")"
 memory_args=(--sidecar "$sidecar" --compare-sidecar "JIT build (dotnet apisix-plugin.dll)=$bin/apisix-plugin.dll")
 
 failed=()
-for part in translation end-to-end memory; do
+for part in translation end-to-end memory controller-view; do
   echo
   echo "=== $part ==="
   extra=()
   [[ "$part" == memory ]] && extra=("${memory_args[@]}")
+  [[ "$part" == end-to-end || "$part" == controller-view ]] && extra=(--sidecar "$sidecar")
   if ! (cd "$bin" && dotnet ApisixPlugin.Benchmarks.dll "$part" "${quick[@]}" "${extra[@]}" --summary "$summary"); then
     failed+=("$part")
   fi

@@ -159,7 +159,8 @@ internal static class EndToEndRun
         summary.Line($"- Breakdown of the changing call's median: the same patch sent directly {SummaryWriter.Ms(rows[2].MedianMs)} ms + the gRPC round trip {SummaryWriter.Ms(rows[3].MedianMs)} ms "
             + $"= {SummaryWriter.Ms(rows[2].MedianMs + rows[3].MedianMs)} ms, against {SummaryWriter.Ms(changing.MedianMs)} ms through the sidecar, {SummaryWriter.Ms(rows[4].MedianMs)} ms with --events off: "
             + "the difference between the last two is the Event's write competing with the next call's patch on the API server and etcd.");
-        summary.Line($"- The plugin also records one Kubernetes Event per changing call, written from a background queue off the call path ({SummaryWriter.F(changing.EventPostsPerCall)} POST events/call).");
+        summary.Line($"- The plugin records Kubernetes Events from a background queue off the call path, at most one per Rollout and reason a second "
+            + $"(the last one held and written when its second ends): {SummaryWriter.F(changing.EventPostsPerCall, "0.000")} POST events/call in this loop.");
     }
 
     /// <summary>The patch the plugin's planner makes, sent with KubernetesClient, planned from the answer to the previous one.</summary>

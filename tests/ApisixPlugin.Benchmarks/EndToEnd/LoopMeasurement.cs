@@ -25,7 +25,7 @@ internal sealed record LoopMeasurement(
     /// <summary>
     /// Runs <paramref name="warmUp"/> unmeasured calls, then <paramref name="calls"/> timed calls one after
     /// another, with the API server's request counters read before and after (after a pause, so
-    /// that asynchronous event writes are in).
+    /// that asynchronous and held event writes are in).
     /// </summary>
     public static async Task<LoopMeasurement> RunAsync(
         string path,
@@ -54,7 +54,8 @@ internal sealed record LoopMeasurement(
             latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         }
 
-        await Task.Delay(1000);
+        // Held Events go out at most a second after the last call (the sidecar paces them).
+        await Task.Delay(1500);
         var routes = PrometheusText.Delta(routesBefore, await server.ByVerbAsync("apisixroutes"));
         var events = PrometheusText.Delta(eventsBefore, await server.ByVerbAsync("events"));
         var self = selfCount is null ? null : PrometheusText.Delta(selfBefore!, await selfCount());
