@@ -283,13 +283,15 @@ internal sealed class YamuxSession : IAsyncDisposable
                 throw new YamuxProtocolException(
                     $"stream {header.StreamId} sent {header.Length} bytes with only {stream.ReceiveWindow} bytes of window left");
             }
-            var payload = new byte[header.Length];
-            var got = await _transport.ReadAtLeastAsync(payload, payload.Length, throwOnEndOfStream: false).ConfigureAwait(false);
-            if (got < payload.Length)
+            var length = (int)header.Length;
+            var rented = ArrayPool<byte>.Shared.Rent(length);
+            var got = await _transport.ReadAtLeastAsync(rented.AsMemory(0, length), length, throwOnEndOfStream: false).ConfigureAwait(false);
+            if (got < length)
             {
-                throw new YamuxProtocolException($"connection ended inside a data frame ({got} of {payload.Length} bytes)");
+                ArrayPool<byte>.Shared.Return(rented);
+                throw new YamuxProtocolException($"connection ended inside a data frame ({got} of {length} bytes)");
             }
-            stream.Receive(payload);
+            stream.Receive(rented, length);
         }
 
         if (stream is not null && header.Has(YamuxFlags.Rst))

@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace ApisixPlugin.GoPlugin.Yamux;
 
 /// <summary>
@@ -13,7 +15,9 @@ internal sealed class YamuxStream : Stream
 
     private readonly YamuxSession _session;
     private readonly object _gate = new();
-    private readonly Queue<byte[]> _segments = new();
+    // Frames wait here in buffers rented from the shared pool and go back when read or dropped:
+    // an argument of 73 KiB is a new frame buffer at every call otherwise.
+    private readonly Queue<(byte[] Rented, int Length)> _segments = new();
     private int _headOffset;
     private long _buffered;
     private long _receiveWindow = YamuxSession.InitialWindow;
@@ -112,15 +116,16 @@ internal sealed class YamuxStream : Stream
             copied = 0;
             while (copied < buffer.Length && _segments.Count > 0)
             {
-                var head = _segments.Peek();
-                var n = Math.Min(head.Length - _headOffset, buffer.Length - copied);
-                head.AsSpan(_headOffset, n).CopyTo(buffer[copied..]);
+                var (rented, length) = _segments.Peek();
+                var n = Math.Min(length - _headOffset, buffer.Length - copied);
+                rented.AsSpan(_headOffset, n).CopyTo(buffer[copied..]);
                 copied += n;
                 _headOffset += n;
-                if (_headOffset == head.Length)
+                if (_headOffset == length)
                 {
                     _segments.Dequeue();
                     _headOffset = 0;
+                    ArrayPool<byte>.Shared.Return(rented);
                 }
             }
             _buffered -= copied;
@@ -246,23 +251,28 @@ internal sealed class YamuxStream : Stream
         base.Dispose(disposing);
     }
 
-    /// <summary>Data from the peer; the session has checked it fits the receive window.</summary>
-    internal void Receive(byte[] payload)
+    /// <summary>
+    /// Data from the peer, the first <paramref name="length"/> bytes of a buffer rented from the
+    /// shared pool, which the stream now owns; the session has checked it fits the receive window.
+    /// </summary>
+    internal void Receive(byte[] rented, int length)
     {
         lock (_gate)
         {
-            if (payload.Length > _receiveWindow)
+            if (length > _receiveWindow)
             {
+                ArrayPool<byte>.Shared.Return(rented);
                 throw new YamuxProtocolException(
-                    $"stream {Id} received {payload.Length} bytes with only {_receiveWindow} bytes of window left");
+                    $"stream {Id} received {length} bytes with only {_receiveWindow} bytes of window left");
             }
             if (_reset || _remoteClosed)
             {
+                ArrayPool<byte>.Shared.Return(rented);
                 return;
             }
-            _receiveWindow -= payload.Length;
-            _segments.Enqueue(payload);
-            _buffered += payload.Length;
+            _receiveWindow -= length;
+            _segments.Enqueue((rented, length));
+            _buffered += length;
             Monitor.PulseAll(_gate);
         }
     }
@@ -313,7 +323,11 @@ internal sealed class YamuxStream : Stream
     private void MarkReset()
     {
         _reset = true;
-        _segments.Clear();
+        while (_segments.TryDequeue(out var segment))
+        {
+            ArrayPool<byte>.Shared.Return(segment.Rented);
+        }
+        _headOffset = 0;
         _buffered = 0;
         Monitor.PulseAll(_gate);
         ReleaseWriter();
