@@ -292,4 +292,48 @@ public sealed class RouteMemoryTests
         var mirrored = Assert.Single(router.Route("web-mirror").Rules());
         Assert.Equal(30, mirrored.Backends.Single(b => b.ServiceName == Canary).Weight);
     }
+
+    [Fact]
+    public void A_miss_answered_after_the_route_was_made_or_seen_meanwhile_is_not_remembered()
+    {
+        static ApisixRouteSnapshot Route(string name) =>
+            ApisixRouteSnapshot.Parse($$$"""{"metadata": {"name": "{{{name}}}", "namespace": "shop", "uid": "u-{{{name}}}", "resourceVersion": "9"}}""");
+        var memory = new RouteMemory(16);
+
+        // An abandoned call's RemoveManagedRoutes reads; a SetMirrorRoute makes the route before the "not found" arrives.
+        var made = memory.BeginAbsenceRead("shop/mirror");
+        memory.Forget("shop/mirror");
+        memory.RememberAbsent("shop/mirror", made);
+        var seen = memory.BeginAbsenceRead("shop/seen");
+        memory.Remember(Route("seen"));
+        memory.RememberAbsent("shop/seen", seen);
+        // Two reads of one key overlap: only the later one's answer counts.
+        var first = memory.BeginAbsenceRead("shop/twice");
+        var second = memory.BeginAbsenceRead("shop/twice");
+        memory.RememberAbsent("shop/twice", first);
+        var plain = memory.BeginAbsenceRead("shop/plain");
+        memory.RememberAbsent("shop/plain", plain);
+
+        Assert.False(memory.WasAbsentWithin("shop/mirror", RouteMemory.RecentEnough));
+        Assert.False(memory.WasAbsentWithin("shop/seen", RouteMemory.RecentEnough));
+        Assert.False(memory.WasAbsentWithin("shop/twice", RouteMemory.RecentEnough));
+        memory.RememberAbsent("shop/twice", second);
+        Assert.True(memory.WasAbsentWithin("shop/twice", RouteMemory.RecentEnough));
+        Assert.True(memory.WasAbsentWithin("shop/plain", RouteMemory.RecentEnough));
+    }
+
+    [Fact]
+    public void A_clock_set_back_makes_a_remembered_miss_and_a_remembered_read_too_old_to_answer_for()
+    {
+        var time = new ManualTime();
+        var memory = new RouteMemory(16, time);
+        memory.Remember(ApisixRouteSnapshot.Parse("""{"metadata": {"name": "web", "namespace": "shop", "uid": "u", "resourceVersion": "3"}}"""));
+        memory.RememberAbsent("shop/gone", memory.BeginAbsenceRead("shop/gone"));
+
+        time.Now -= TimeSpan.FromMinutes(5);
+
+        Assert.False(memory.WasAbsentWithin("shop/gone", RouteMemory.RecentEnough));
+        Assert.Null(memory.RecallFresh("shop/web", RouteMemory.RecentEnough));
+        Assert.NotNull(memory.Recall("shop/web"));
+    }
 }

@@ -19,6 +19,10 @@ public sealed class RouteMemory
     private readonly LinkedList<Entry> _recency = new();
     private readonly TimeProvider _time;
     private readonly Dictionary<string, DateTimeOffset> _absentAt = new(StringComparer.Ordinal);
+    // Reads in flight whose miss may be remembered, by key: a route made or seen while one is in
+    // flight takes its entry away, so that read's late "not found" is not remembered over it.
+    private readonly Dictionary<string, long> _absenceReads = new(StringComparer.Ordinal);
+    private long _lastAbsenceRead;
 
     /// <param name="capacity">How many routes are remembered at most; 0 turns memory off.</param>
     /// <param name="time">When a route was seen is kept, for <see cref="RecallFresh"/>.</param>
@@ -55,7 +59,7 @@ public sealed class RouteMemory
 
     /// <summary>The route only if it was read or written within <paramref name="maxAge"/>.</summary>
     public ApisixRouteSnapshot? RecallFresh(string key, TimeSpan maxAge) =>
-        RecallEntry(key) is { } entry && _time.GetUtcNow() - entry.SeenAt <= maxAge ? entry.Route : null;
+        RecallEntry(key) is { } entry && IsWithin(_time.GetUtcNow() - entry.SeenAt, maxAge) ? entry.Route : null;
 
     private Entry? RecallEntry(string key)
     {
@@ -87,6 +91,7 @@ public sealed class RouteMemory
         lock (_lock)
         {
             _absentAt.Remove(route.Key);
+            _absenceReads.Remove(route.Key);
             if (_index.TryGetValue(route.Key, out var node))
             {
                 if (IsOlder(route, node.Value.Route))
@@ -115,6 +120,7 @@ public sealed class RouteMemory
         lock (_lock)
         {
             _absentAt.Remove(key);
+            _absenceReads.Remove(key);
             if (_index.Remove(key, out var node))
             {
                 _recency.Remove(node);
@@ -123,10 +129,42 @@ public sealed class RouteMemory
     }
 
     /// <summary>
-    /// A read found no route under <paramref name="key"/> (a managed route not made yet, or
-    /// removed). Bounded like the routes: when full, the answers older than <see cref="RecentEnough"/> go.
+    /// A read of <paramref name="key"/> begins whose miss may be remembered: pass what this returns
+    /// to <see cref="RememberAbsent"/> or <see cref="EndAbsenceRead"/>.
     /// </summary>
-    public void RememberAbsent(string key)
+    public long BeginAbsenceRead(string key)
+    {
+        lock (_lock)
+        {
+            var read = ++_lastAbsenceRead;
+            if (Capacity > 0)
+            {
+                _absenceReads[key] = read;
+            }
+
+            return read;
+        }
+    }
+
+    /// <summary>A read begun with <see cref="BeginAbsenceRead"/> ended without a miss to remember (found, or failed).</summary>
+    public void EndAbsenceRead(string key, long read)
+    {
+        lock (_lock)
+        {
+            if (_absenceReads.TryGetValue(key, out var current) && current == read)
+            {
+                _absenceReads.Remove(key);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The read begun as <paramref name="read"/> found no route under <paramref name="key"/> (a
+    /// managed route not made yet, or removed). Not remembered when the route was made or seen
+    /// while the read was in flight, or a later read of it began. Bounded like the routes: when
+    /// full, the answers older than <see cref="RecentEnough"/> go.
+    /// </summary>
+    public void RememberAbsent(string key, long read)
     {
         if (Capacity == 0)
         {
@@ -136,11 +174,17 @@ public sealed class RouteMemory
         var now = _time.GetUtcNow();
         lock (_lock)
         {
+            if (!_absenceReads.TryGetValue(key, out var current) || current != read)
+            {
+                return;
+            }
+
+            _absenceReads.Remove(key);
             if (_absentAt.Count >= Capacity)
             {
                 foreach (var (stale, at) in _absentAt)
                 {
-                    if (now - at > RecentEnough)
+                    if (!IsWithin(now - at, RecentEnough))
                     {
                         _absentAt.Remove(stale);
                     }
@@ -159,9 +203,12 @@ public sealed class RouteMemory
     {
         lock (_lock)
         {
-            return _absentAt.TryGetValue(key, out var at) && _time.GetUtcNow() - at <= maxAge;
+            return _absentAt.TryGetValue(key, out var at) && IsWithin(_time.GetUtcNow() - at, maxAge);
         }
     }
+
+    // A clock set back makes an age negative: that answer is of unknown age, so not recent.
+    private static bool IsWithin(TimeSpan age, TimeSpan maxAge) => age >= TimeSpan.Zero && age <= maxAge;
 
     /// <summary>
     /// resourceVersions are opaque, but the API server's are etcd revisions, integers that grow

@@ -150,11 +150,22 @@ public sealed class RolloutRoutes(IApisixRouteStore store, RouteNamespacePolicy 
     /// </summary>
     public async Task<ApisixRouteSnapshot?> ManagedAsync(string ns, string name, CancellationToken cancellationToken, bool rememberMissing = false)
     {
-        var route = await store.GetAsync(ns, name, cancellationToken).ConfigureAwait(false);
         var key = $"{ns}/{name}";
+        var read = rememberMissing ? memory.BeginAbsenceRead(key) : 0;
+        ApisixRouteSnapshot? route;
+        try
+        {
+            route = await store.GetAsync(ns, name, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            memory.EndAbsenceRead(key, read);
+            throw;
+        }
+
         if (route is null && rememberMissing)
         {
-            memory.RememberAbsent(key);
+            memory.RememberAbsent(key, read);
         }
         else
         {
