@@ -97,4 +97,18 @@ public sealed class EventPacerTests
         Assert.True(pacer.TrackedCount <= 257, $"{pacer.TrackedCount} keys tracked");
         Assert.NotNull(pacer.Offer(Weight("web-0", 20), T0.AddSeconds(11)));
     }
+
+    [Fact]
+    public void A_clock_set_back_ends_the_window_instead_of_holding_events_until_it_catches_up()
+    {
+        var pacer = new EventPacer(Window);
+        pacer.Offer(Weight("web", 10), T0);
+        Assert.Null(pacer.Offer(Weight("web", 20), T0.AddMilliseconds(100)));
+        var setBack = T0 - TimeSpan.FromHours(1);
+
+        Assert.Equal("canary=20", Assert.Single(pacer.Due(setBack)).Message);
+        // The next window runs from the time as the clock now says it.
+        Assert.Null(pacer.Offer(Weight("web", 30), setBack.AddMilliseconds(1)));
+        Assert.Equal("canary=30", Assert.Single(pacer.Due(setBack + Window)).Message);
+    }
 }

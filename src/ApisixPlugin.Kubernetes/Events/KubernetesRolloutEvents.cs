@@ -66,14 +66,16 @@ internal sealed class KubernetesRolloutEvents(IKubernetes client, ILogger<Kubern
             return await _queue.Reader.WaitToReadAsync(stoppingToken).ConfigureAwait(false);
         }
 
-        var delay = next.Value - time.GetUtcNow();
+        // Never longer than a window: a clock set back would otherwise put the next one far off.
+        var untilDue = next.Value - time.GetUtcNow();
+        var delay = untilDue < _pacer.Window ? untilDue : _pacer.Window;
         if (delay <= TimeSpan.Zero)
         {
             return false;
         }
 
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-        timeout.CancelAfter(delay);
+        using var due = new CancellationTokenSource(delay, time);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, due.Token);
         try
         {
             return await _queue.Reader.WaitToReadAsync(timeout.Token).ConfigureAwait(false);
@@ -91,7 +93,9 @@ internal sealed class KubernetesRolloutEvents(IKubernetes client, ILogger<Kubern
             RouterMetrics.ApiRequests.Add(1, new KeyValuePair<string, object?>("verb", "create-event"));
             await client.CoreV1.CreateNamespacedEventAsync(ToEvent(item), item.Rollout.Namespace, cancellationToken: stoppingToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        // Only stopping ends the loop: the client's own request timeout is a TaskCanceledException
+        // too, and an Event that timed out must not end the sidecar.
+        catch (Exception e) when (!stoppingToken.IsCancellationRequested)
         {
             KubernetesLog.EventFailed(logger, item.Rollout.Key, e);
         }

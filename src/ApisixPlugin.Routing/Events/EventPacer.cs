@@ -38,7 +38,7 @@ public sealed class EventPacer(TimeSpan window)
             return null;
         }
 
-        if (_lastWritten.TryGetValue(key, out var last) && now - last < Window)
+        if (_lastWritten.TryGetValue(key, out var last) && !WindowEnded(last, now))
         {
             _held[key] = new Held(offered, 0, last);
             return null;
@@ -55,7 +55,7 @@ public sealed class EventPacer(TimeSpan window)
         List<RolloutEvent>? due = null;
         foreach (var (key, held) in _held)
         {
-            if (now - _lastWritten[key] >= Window)
+            if (WindowEnded(_lastWritten[key], now))
             {
                 (due ??= []).Add(held.Describe());
             }
@@ -97,7 +97,7 @@ public sealed class EventPacer(TimeSpan window)
 
         foreach (var (key, at) in _lastWritten)
         {
-            if (now - at >= Window && !_held.ContainsKey(key))
+            if (WindowEnded(at, now) && !_held.ContainsKey(key))
             {
                 _lastWritten.Remove(key);
             }
@@ -106,6 +106,10 @@ public sealed class EventPacer(TimeSpan window)
         // Twice what is still in its window: a scan costs no more than the keys added since the last.
         _forgetAt = Math.Max(MinimumForgetAt, 2 * _lastWritten.Count);
     }
+
+    // A clock set back puts "now" before the last write: that window is over, or an event would be
+    // held until the clock caught up again.
+    private bool WindowEnded(DateTimeOffset written, DateTimeOffset now) => now - written >= Window || now < written;
 
     private sealed record Held(RolloutEvent Latest, int Combined, DateTimeOffset Since)
     {
