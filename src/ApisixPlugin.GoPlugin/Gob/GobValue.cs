@@ -65,7 +65,8 @@ internal sealed class GobValue
     public ulong Uint => Kind is GobKind.Uint or GobKind.Bool ? _scalar : 0;
     public double Float => Kind is GobKind.Float or GobKind.Complex ? BitConverter.UInt64BitsToDouble(_scalar) : 0;
     public double Imaginary => _ref is double imaginary ? imaginary : 0;
-    public byte[] Bytes => _ref as byte[] ?? [];
+    /// <summary>A byte slice's or a GobEncoder value's bytes; a string's are <see cref="AsBytes"/>.</summary>
+    public byte[] Bytes => Kind is GobKind.Bytes or GobKind.Encoded && _ref is byte[] bytes ? bytes : [];
     /// <summary>A decoded string is kept as the UTF-8 bytes it came in, made into text only when read.</summary>
     public string Text => _ref switch
     {
