@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using System.Text;
 using ApisixPlugin.Bridge;
 using ApisixPlugin.Bridge.Logging;
+using ApisixPlugin.Bridge.Mapping;
 using ApisixPlugin.Bridge.Plugin;
 using ApisixPlugin.Contracts;
 using ApisixPlugin.GoPlugin.Logging;
@@ -47,7 +48,7 @@ static async Task<int> ServeAsync(BridgeOptions options)
     }
 
     using var sidecar = options.Noop ? null : BridgeServices.CreateSidecarChannel(options);
-    INetRpcService plugin = sidecar is null ? new NoopPluginService() : BridgeServices.CreatePluginService(sidecar, options, log);
+    INetRpcService plugin = sidecar is null ? new NoopPluginService(new RolloutMapper(options.PluginName)) : BridgeServices.CreatePluginService(sidecar, options, log);
     log.Write(PluginLogLevel.Info, "apisix plugin bridge serving", ("version", ProgramVersion.Text), ("address", server.Address),
         ("sidecar", options.Noop ? "none (--noop)" : options.SidecarSocket), ("plugin_name", options.PluginName),
         ("call_timeout", options.CallTimeout));

@@ -3,9 +3,9 @@ using ApisixPlugin.GoPlugin.Fuzz;
 using SharpFuzz;
 
 // Commands (README.md has the whole procedure):
-//   gob | yamux                       the target under afl-fuzz (input on stdin / AFL's shared memory)
-//   seeds GOBDUMP_DIR OUT_DIR         seeds for both targets from Go-produced bytes
-//   run gob|yamux SEED_DIR SECONDS [N] in-process mutation run without afl-fuzz; findings to ./findings-<target>
+//   gob | gob-shaped | yamux          the target under afl-fuzz (input on stdin / AFL's shared memory)
+//   seeds GOBDUMP_DIR OUT_DIR         seeds for the targets from Go-produced bytes
+//   run TARGET SEED_DIR SECONDS [N]   in-process mutation run without afl-fuzz; findings to ./findings-<target>
 if (args.Length >= 1 && FuzzTargets.All.TryGetValue(args[0], out var target))
 {
     Fuzzer.OutOfProcess.Run(stream =>

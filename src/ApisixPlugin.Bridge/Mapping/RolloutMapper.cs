@@ -14,6 +14,27 @@ internal sealed class RolloutMapper
     private const string DefaultApiVersion = PluginDefaults.RolloutApiVersion;
     private const string DefaultKind = PluginDefaults.RolloutKind;
 
+    private static readonly GobShape RolloutShape = GobShape.Only(
+        ("TypeMeta", GobShape.Only("APIVersion", "Kind")),
+        ("ObjectMeta", GobShape.Only("Namespace", "Name", "UID")),
+        ("Spec", GobShape.Only(("Strategy", GobShape.Only(("Canary", GobShape.Only(
+            ("CanaryService", GobShape.All),
+            ("StableService", GobShape.All),
+            ("TrafficRouting", GobShape.Only(
+                ("MaxTrafficWeight", GobShape.All),
+                ("ManagedRoutes", GobShape.Only("Name")),
+                ("Plugins", GobShape.All))),
+            ("PingPong", GobShape.Only("PingService", "PongService")))))))),
+        ("Status", GobShape.Only(("Canary", GobShape.Only("StablePingPong")))));
+
+    /// <summary>
+    /// What of a Plugin call's argument the bridge builds: of the Rollout, the fields
+    /// <see cref="Map"/> reads; every other argument (weights, destinations, routes) whole. A
+    /// Rollout's annotations, pod template and status are parsed and dropped, so a large one
+    /// costs the bridge its message and not a copy of it. Keep in step with <see cref="Map"/>.
+    /// </summary>
+    public static GobShape ArgumentShape { get; } = GobShape.AllWith(("Rollout", RolloutShape));
+
     private readonly string _pluginName;
 
     public RolloutMapper(string pluginName) => _pluginName = pluginName;

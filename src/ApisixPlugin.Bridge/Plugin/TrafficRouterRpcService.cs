@@ -31,6 +31,8 @@ internal sealed class TrafficRouterRpcService : INetRpcService
         _log = log;
     }
 
+    public GobShape ArgumentShape(string serviceMethod) => RolloutMapper.ArgumentShape;
+
     public async ValueTask<NetRpcReply> InvokeAsync(string serviceMethod, GobValue argument, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();

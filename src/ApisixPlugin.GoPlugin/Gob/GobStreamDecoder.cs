@@ -42,8 +42,11 @@ internal sealed class GobStreamDecoder
     /// <summary>The heap bytes charged for the last value (or the one being decoded).</summary>
     public long LastValueDecodedBytes { get; private set; }
 
-    /// <summary>The next top-level value; null when the stream ended cleanly between messages.</summary>
-    public GobValue? DecodeNext()
+    /// <summary>The next top-level value, whole; null when the stream ended cleanly between messages.</summary>
+    public GobValue? DecodeNext() => DecodeNext(GobShape.All);
+
+    /// <summary>The next top-level value built in <paramref name="shape"/>; null when the stream ended cleanly between messages.</summary>
+    public GobValue? DecodeNext(GobShape shape)
     {
         while (_reader.TryLoadMessage())
         {
@@ -62,7 +65,7 @@ internal sealed class GobStreamDecoder
             LastValueDecodedBytes = 0;
             try
             {
-                var value = DecodeTopLevel(id);
+                var value = DecodeTopLevel(id, shape);
                 // Go's decoder drops whatever a message holds past its value; so do we.
                 _reader.DiscardRest();
                 return value;
@@ -79,33 +82,35 @@ internal sealed class GobStreamDecoder
         return null;
     }
 
-    private GobValue DecodeTopLevel(long id)
+    private GobValue DecodeTopLevel(long id, GobShape shape)
     {
         var typeId = CheckId(id);
         if (Types.Find(typeId) is { IsStruct: true } structType)
         {
-            return DecodeStruct(structType, 0);
+            return DecodeStruct(structType, 0, shape);
         }
-        return DecodeSingleton(typeId, 0);
+        return DecodeSingleton(typeId, 0, shape);
     }
 
     /// <summary>A non-struct value stands alone behind a zero field delta.</summary>
-    private GobValue DecodeSingleton(int typeId, int depth)
+    private GobValue DecodeSingleton(int typeId, int depth, GobShape shape)
+    {
+        ReadSingletonDelta();
+        return DecodeValue(typeId, depth, shape);
+    }
+
+    private void ReadSingletonDelta()
     {
         var delta = _reader.ReadUint();
         if (delta != 0)
         {
             throw new GobException($"non-zero delta {delta} before a non-struct value");
         }
-        return DecodeValue(typeId, depth);
     }
 
-    private GobValue DecodeValue(int typeId, int depth)
+    private GobValue DecodeValue(int typeId, int depth, GobShape shape)
     {
-        if (depth > GobLimits.MaxDepth)
-        {
-            throw new GobException($"value nested deeper than {GobLimits.MaxDepth} levels");
-        }
+        CheckDepth(depth);
         switch (typeId)
         {
             case GobTypeIds.Bool: return GobValue.OfBool(_reader.ReadUint() != 0);
@@ -118,44 +123,35 @@ internal sealed class GobStreamDecoder
                 Charge(GobValue.NodeBytes + ArrayBytes); // the node and the boxed imaginary part
                 var real = _reader.ReadFloat();
                 return GobValue.OfComplex(real, _reader.ReadFloat());
-            case GobTypeIds.Interface: return DecodeInterface(depth);
+            case GobTypeIds.Interface: return DecodeInterface(depth, shape);
             case < GobTypeIds.FirstUserId:
                 throw new GobException($"values of predefined type id {typeId} are not supported");
         }
         var type = Types.Get(typeId);
         return type.Kind switch
         {
-            GobWireKind.Struct => DecodeStruct(type, depth),
-            GobWireKind.Slice => DecodeList(type, typeId, depth, fixedLength: null),
-            GobWireKind.Array => DecodeList(type, typeId, depth, fixedLength: type.Length),
-            GobWireKind.Map => DecodeMap(type, typeId, depth),
+            GobWireKind.Struct => DecodeStruct(type, depth, shape),
+            GobWireKind.Slice => DecodeList(type, typeId, depth, fixedLength: null, shape),
+            GobWireKind.Array => DecodeList(type, typeId, depth, fixedLength: type.Length, shape),
+            GobWireKind.Map => DecodeMap(type, typeId, depth, shape),
             _ => GobValue.OfEncoded(type.Name, ReadBytes(type.Name)),
         };
     }
 
-    private GobValue DecodeStruct(GobWireType type, int depth)
+    private GobValue DecodeStruct(GobWireType type, int depth, GobShape shape)
     {
-        if (depth > GobLimits.MaxDepth)
-        {
-            throw new GobException($"value nested deeper than {GobLimits.MaxDepth} levels");
-        }
+        CheckDepth(depth);
         var start = _fields.Count;
         var field = -1;
-        while (true)
+        while (NextField(type, ref field) is { } definition)
         {
-            var delta = _reader.ReadUint();
-            if (delta == 0)
+            if (shape.Of(definition.Name) is not { } fieldShape)
             {
-                break;
+                SkipValue(definition.TypeId, depth + 1);
+                continue;
             }
-            if (delta > (ulong)(type.Fields.Count - 1 - field))
-            {
-                throw new GobException($"field delta {delta} runs past the {type.Fields.Count} fields of struct {type.Name}");
-            }
-            field += (int)delta;
-            var definition = type.Fields[field];
             Charge(PairBytes);
-            _fields.Add(new(definition.Name, DecodeValue(definition.TypeId, depth + 1)));
+            _fields.Add(new(definition.Name, DecodeValue(definition.TypeId, depth + 1, fieldShape)));
         }
         var count = _fields.Count - start;
         if (count == 0)
@@ -174,13 +170,25 @@ internal sealed class GobStreamDecoder
         return GobValue.OfStructFields(type.Name, fields);
     }
 
-    private GobValue DecodeList(GobWireType type, int typeId, int depth, long? fixedLength)
+    /// <summary>The struct's next field sent, after <paramref name="field"/>; null at its end.</summary>
+    private GobField? NextField(GobWireType type, ref int field)
     {
-        var count = _reader.ReadUint();
-        if (fixedLength is { } length && count != (ulong)length)
+        var delta = _reader.ReadUint();
+        if (delta == 0)
         {
-            throw new GobException($"array {type.Name} has {count} elements, its type says {length}");
+            return null;
         }
+        if (delta > (ulong)(type.Fields.Count - 1 - field))
+        {
+            throw new GobException($"field delta {delta} runs past the {type.Fields.Count} fields of struct {type.Name}");
+        }
+        field += (int)delta;
+        return type.Fields[field];
+    }
+
+    private GobValue DecodeList(GobWireType type, int typeId, int depth, long? fixedLength, GobShape shape)
+    {
+        var count = ReadElementCount(type, fixedLength);
         if (count == 0)
         {
             return GobValue.OfList([]);
@@ -192,7 +200,7 @@ internal sealed class GobStreamDecoder
             var items = new GobValue[(int)count];
             for (var i = 0; i < items.Length; i++)
             {
-                items[i] = DecodeValue(type.ElemId, depth + 1);
+                items[i] = DecodeValue(type.ElemId, depth + 1, shape);
             }
             return GobValue.OfList(items);
         }
@@ -203,13 +211,23 @@ internal sealed class GobStreamDecoder
         for (ulong i = 0; i < count; i++)
         {
             Charge(2 * ReferenceBytes);
-            spanning.Add(DecodeValue(type.ElemId, depth + 1));
+            spanning.Add(DecodeValue(type.ElemId, depth + 1, shape));
         }
         Charge(GobValue.NodeBytes + ArrayBytes);
         return GobValue.OfList([.. spanning]);
     }
 
-    private GobValue DecodeMap(GobWireType type, int typeId, int depth)
+    private ulong ReadElementCount(GobWireType type, long? fixedLength)
+    {
+        var count = _reader.ReadUint();
+        if (fixedLength is { } length && count != (ulong)length)
+        {
+            throw new GobException($"array {type.Name} has {count} elements, its type says {length}");
+        }
+        return count;
+    }
+
+    private GobValue DecodeMap(GobWireType type, int typeId, int depth, GobShape shape)
     {
         var count = _reader.ReadUint();
         if (count == 0)
@@ -223,8 +241,8 @@ internal sealed class GobStreamDecoder
             var entries = new KeyValuePair<GobValue, GobValue>[(int)count];
             for (var i = 0; i < entries.Length; i++)
             {
-                var key = DecodeValue(type.KeyId, depth + 1);
-                entries[i] = new(key, DecodeValue(type.ElemId, depth + 1));
+                var key = DecodeValue(type.KeyId, depth + 1, GobShape.All);
+                entries[i] = new(key, DecodeValue(type.ElemId, depth + 1, shape));
             }
             return GobValue.OfMap(entries);
         }
@@ -233,8 +251,8 @@ internal sealed class GobStreamDecoder
         for (ulong i = 0; i < count; i++)
         {
             Charge(2 * PairBytes);
-            var key = DecodeValue(type.KeyId, depth + 1);
-            spanning.Add(new(key, DecodeValue(type.ElemId, depth + 1)));
+            var key = DecodeValue(type.KeyId, depth + 1, GobShape.All);
+            spanning.Add(new(key, DecodeValue(type.ElemId, depth + 1, shape)));
         }
         Charge(GobValue.NodeBytes + ArrayBytes);
         return GobValue.OfMap([.. spanning]);
@@ -260,27 +278,38 @@ internal sealed class GobStreamDecoder
         }
     }
 
-    private GobValue DecodeInterface(int depth)
+    private GobValue DecodeInterface(int depth, GobShape shape)
     {
-        var nameLength = _reader.ReadUint();
-        if (nameLength == 0)
+        var nameBytes = ReadInterfaceName();
+        if (nameBytes.IsEmpty)
         {
             return GobValue.OfInterface("", null);
         }
+        Charge(GobValue.NodeBytes + StringBytes + 2L * nameBytes.Length);
+        var name = Encoding.UTF8.GetString(nameBytes);
+        var typeId = ReadInterfaceConcreteType();
+        var concrete = Types.Find(typeId) is { IsStruct: true } structType
+            ? DecodeStruct(structType, depth + 1, shape)
+            : DecodeSingleton(typeId, depth + 1, shape);
+        return GobValue.OfInterface(name, concrete);
+    }
+
+    /// <summary>The registered name of an interface's concrete type; empty for a nil interface.</summary>
+    private ReadOnlySpan<byte> ReadInterfaceName()
+    {
+        var nameLength = _reader.ReadUint();
         if (nameLength > GobLimits.MaxInterfaceNameBytes)
         {
             throw new GobException($"interface type name of {nameLength} bytes (at most {GobLimits.MaxInterfaceNameBytes})");
         }
-        var nameBytes = _reader.ReadSpan(nameLength);
-        Charge(GobValue.NodeBytes + StringBytes + 2L * nameBytes.Length);
-        var name = Encoding.UTF8.GetString(nameBytes);
+        return nameLength == 0 ? [] : _reader.ReadSpan(nameLength);
+    }
+
+    private int ReadInterfaceConcreteType()
+    {
         var concreteId = ReadTypeSequence();
         _ = _reader.ReadUint(); // byte count of the value; informational only
-        var typeId = CheckId(concreteId);
-        var concrete = Types.Find(typeId) is { IsStruct: true } structType
-            ? DecodeStruct(structType, depth + 1)
-            : DecodeSingleton(typeId, depth + 1);
-        return GobValue.OfInterface(name, concrete);
+        return CheckId(concreteId);
     }
 
     /// <summary>
@@ -337,6 +366,101 @@ internal sealed class GobStreamDecoder
         }
         Charge(GobValue.NodeBytes + StringBytes + 2L * length);
         return _reader.ReadSpan((ulong)length).ToArray();
+    }
+
+    /// <summary>
+    /// Reads past a value without building it: every length and count is checked as when it is
+    /// built, type definitions inside its interfaces are kept (later values use them), and the
+    /// time it takes is bounded by its bytes. Nothing is allocated, so nothing is charged.
+    /// </summary>
+    private void SkipValue(int typeId, int depth)
+    {
+        CheckDepth(depth);
+        switch (typeId)
+        {
+            case GobTypeIds.Bool or GobTypeIds.Int or GobTypeIds.Uint or GobTypeIds.Float:
+                _ = _reader.ReadUint();
+                return;
+            case GobTypeIds.Complex:
+                _ = _reader.ReadUint();
+                _ = _reader.ReadUint();
+                return;
+            case GobTypeIds.Bytes or GobTypeIds.String:
+                _ = _reader.ReadSpan((ulong)_reader.ReadLength(typeId == GobTypeIds.Bytes ? "byte slice" : "string"));
+                return;
+            case GobTypeIds.Interface:
+                SkipInterface(depth);
+                return;
+            case < GobTypeIds.FirstUserId:
+                throw new GobException($"values of predefined type id {typeId} are not supported");
+        }
+        var type = Types.Get(typeId);
+        switch (type.Kind)
+        {
+            case GobWireKind.Struct:
+                SkipStruct(type, depth);
+                return;
+            case GobWireKind.Slice or GobWireKind.Array:
+                var count = ReadElementCount(type, type.Kind == GobWireKind.Array ? type.Length : null);
+                if (count > (ulong)_reader.Remaining)
+                {
+                    CheckSpanningCount(count, 1, typeId, type.Name);
+                }
+                for (ulong i = 0; i < count; i++)
+                {
+                    SkipValue(type.ElemId, depth + 1);
+                }
+                return;
+            case GobWireKind.Map:
+                var entries = _reader.ReadUint();
+                if (entries > (ulong)_reader.Remaining / 2)
+                {
+                    CheckSpanningCount(entries, 2, typeId, type.Name);
+                }
+                for (ulong i = 0; i < entries; i++)
+                {
+                    SkipValue(type.KeyId, depth + 1);
+                    SkipValue(type.ElemId, depth + 1);
+                }
+                return;
+            default:
+                _ = _reader.ReadSpan((ulong)_reader.ReadLength(type.Name));
+                return;
+        }
+    }
+
+    private void SkipStruct(GobWireType type, int depth)
+    {
+        CheckDepth(depth);
+        var field = -1;
+        while (NextField(type, ref field) is { } definition)
+        {
+            SkipValue(definition.TypeId, depth + 1);
+        }
+    }
+
+    private void SkipInterface(int depth)
+    {
+        if (ReadInterfaceName().IsEmpty)
+        {
+            return;
+        }
+        var typeId = ReadInterfaceConcreteType();
+        if (Types.Find(typeId) is { IsStruct: true } structType)
+        {
+            SkipStruct(structType, depth + 1);
+            return;
+        }
+        ReadSingletonDelta();
+        SkipValue(typeId, depth + 1);
+    }
+
+    private static void CheckDepth(int depth)
+    {
+        if (depth > GobLimits.MaxDepth)
+        {
+            throw new GobException($"value nested deeper than {GobLimits.MaxDepth} levels");
+        }
     }
 
     /// <summary>Charges a node unless it is one of the shared one-byte values.</summary>

@@ -6,4 +6,7 @@ namespace ApisixPlugin.GoPlugin.NetRpc;
 internal interface INetRpcService
 {
     ValueTask<NetRpcReply> InvokeAsync(string serviceMethod, GobValue argument, CancellationToken cancellationToken);
+
+    /// <summary>What of a method's argument <see cref="InvokeAsync"/> reads; the rest is parsed and dropped.</summary>
+    GobShape ArgumentShape(string serviceMethod) => GobShape.All;
 }

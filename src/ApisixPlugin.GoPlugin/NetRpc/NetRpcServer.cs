@@ -132,7 +132,7 @@ internal sealed class NetRpcServer : IDisposable
         GobValue? body;
         try
         {
-            body = decoder.DecodeNext() ?? throw new GobException($"stream ended before the argument of {method} (seq {seq})");
+            body = decoder.DecodeNext(_service.ArgumentShape(method)) ?? throw new GobException($"stream ended before the argument of {method} (seq {seq})");
         }
         catch (GobException e)
         {

@@ -7,12 +7,56 @@ namespace ApisixPlugin.Bridge.Tests.Mapping;
 /// <summary>Rollouts as Go's net/rpc client sent them (gobdump), mapped to the sidecar's request.</summary>
 public sealed class RolloutMapperTests
 {
-    private static GobValue Argument(string dumpName)
+    private static GobValue Argument(string dumpName, GobShape? shape = null)
     {
         var bytes = File.ReadAllBytes(Path.Combine(GoPeerDump.Directory, dumpName + ".bin"));
         var decoder = new GobStreamDecoder(new MemoryStream(bytes));
         _ = decoder.DecodeNext(); // Request header
-        return decoder.DecodeNext()!;
+        return decoder.DecodeNext(shape ?? GobShape.All)!;
+    }
+
+    [Theory]
+    [InlineData("netrpc-client-UpdateHash-fresh")]
+    [InlineData("netrpc-client-SetWeight-fresh")]
+    [InlineData("netrpc-client-VerifyWeight-fresh")]
+    [InlineData("netrpc-client-SetHeaderRoute-fresh")]
+    [InlineData("netrpc-client-SetMirrorRoute-fresh")]
+    [InlineData("netrpc-client-RemoveManagedRoutes-fresh")]
+    [InlineData("netrpc-client-SetWeight-big")]
+    [InlineData("netrpc-client-SetWeight-pingpong")]
+    public void The_argument_shape_builds_all_the_mapping_reads_and_drops_the_rest(string dumpName)
+    {
+        var whole = Argument(dumpName);
+        var shaped = Argument(dumpName, RolloutMapper.ArgumentShape);
+        var mapper = new RolloutMapper("apisixplugin/apisix");
+        Assert.Equal(mapper.Map(whole.Field("Rollout")), mapper.Map(shaped.Field("Rollout")));
+        Assert.Equal(mapper.Map(whole.Field("Rollout")).ToString(), mapper.Map(shaped.Field("Rollout")).ToString());
+        foreach (var (name, value) in whole.Unwrapped!.Fields.Where(f => f.Key != "Rollout"))
+        {
+            Assert.Equal(value.ToString(), shaped.Field(name)?.ToString());
+        }
+        // What nothing reads is not built: annotations, the pod template, status conditions.
+        Assert.NotNull(whole.Path("Rollout", "ObjectMeta", "Annotations"));
+        Assert.Null(shaped.Path("Rollout", "ObjectMeta", "Annotations"));
+        Assert.NotNull(whole.Path("Rollout", "Spec", "Template"));
+        Assert.Null(shaped.Path("Rollout", "Spec", "Template"));
+        Assert.Null(shaped.Path("Rollout", "Status", "Conditions"));
+    }
+
+    [Fact]
+    public void Every_field_the_mapping_reads_arrives_through_the_argument_shape()
+    {
+        var argument = Argument("netrpc-client-SetWeight-pingpong", RolloutMapper.ArgumentShape);
+        var rollout = new RolloutMapper("apisixplugin/apisix").Map(argument.Field("Rollout"));
+        Assert.Equal(("shop", "checkout", "6f1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"), (rollout.Namespace, rollout.Name, rollout.Uid));
+        Assert.Equal(("checkout-canary", "checkout-stable"), (rollout.CanaryService, rollout.StableService));
+        Assert.Equal(["checkout-header", "checkout-mirror"], rollout.ManagedRoutes);
+        Assert.Equal(1000, rollout.MaxTrafficWeight);
+        Assert.Equal(("checkout-ping", "checkout-pong", "pong"),
+            (rollout.PingPong.PingService, rollout.PingPong.PongService, rollout.PingPong.StablePingPong));
+        Assert.Equal("""{"routes":[{"name":"checkout-route","rules":["main"]}]}""", rollout.PluginConfig.ToStringUtf8());
+        Assert.Equal(("argoproj.io/v1alpha1", "Rollout"), (rollout.ApiVersion, rollout.Kind));
+        Assert.Equal(20, argument.Field("DesiredWeight")!.AsInt64());
     }
 
     [Fact]

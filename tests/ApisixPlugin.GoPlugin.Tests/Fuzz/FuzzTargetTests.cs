@@ -21,7 +21,7 @@ public sealed class FuzzTargetTests(ITestOutputHelper output)
     [MemberData(nameof(Targets))]
     public void Seeds_and_mutations_end_only_in_protocol_errors_in_bounded_time_and_memory(string target)
     {
-        var seeds = (target == "gob" ? SeedCorpus.Gob(GoPeerDump.Directory) : SeedCorpus.Yamux(GoPeerDump.Directory))
+        var seeds = (target.StartsWith("gob", StringComparison.Ordinal) ? SeedCorpus.Gob(GoPeerDump.Directory) : SeedCorpus.Yamux(GoPeerDump.Directory))
             .Select(s => s.Bytes).ToList();
         Assert.NotEmpty(seeds);
         FuzzReport? report = null;

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/rpc"
@@ -251,6 +252,13 @@ func pluginSession(ro v1alpha1.Rollout) []request {
 	return requests
 }
 
+// writeSetWeight dumps one SetWeight(20) of ro on a fresh stream.
+func (d *dumper) writeSetWeight(name string, ro v1alpha1.Rollout, what string) {
+	args := pluginrpc.SetWeightAndVerifyWeightArgs{Rollout: ro, DesiredWeight: 20}
+	data, parts := clientStream([]request{{method: "Plugin.SetWeight", args: anyArg(args), value: args}})
+	d.write(name, data, description{Kind: "netrpc-client", Description: what, Parts: parts})
+}
+
 func dumpNetRPC(d *dumper) {
 	ro := rolloutfixture.Build(rolloutfixture.DefaultParams())
 	session := pluginSession(ro)
@@ -286,13 +294,20 @@ func dumpNetRPC(d *dumper) {
 
 	big := rolloutfixture.DefaultParams()
 	big.BigAnnotation = 300 * 1024
-	bigRollout := rolloutfixture.Build(big)
-	data, parts = clientStream([]request{{method: "Plugin.SetWeight",
-		args:  anyArg(pluginrpc.SetWeightAndVerifyWeightArgs{Rollout: bigRollout, DesiredWeight: 20}),
-		value: pluginrpc.SetWeightAndVerifyWeightArgs{Rollout: bigRollout, DesiredWeight: 20}}})
-	d.write("netrpc-client-SetWeight-big", data, description{Kind: "netrpc-client",
-		Description: "SetWeight whose Rollout carries a 300 KiB annotation (example.com/big): larger than yamux's 256 KiB initial window.",
-		Parts:       parts})
+	d.writeSetWeight("netrpc-client-SetWeight-big", rolloutfixture.Build(big),
+		"SetWeight whose Rollout carries a 300 KiB annotation (example.com/big): larger than yamux's 256 KiB initial window.")
+
+	// Every field the bridge's mapper reads, set: ping-pong services and the stable one, a
+	// maximum weight, another plugin's config beside this one's, status weights.
+	full := rolloutfixture.DefaultParams()
+	maxWeight := int32(1000)
+	full.MaxTrafficWeight = &maxWeight
+	full.PingPong = &rolloutfixture.PingPong{PingService: "checkout-ping", PongService: "checkout-pong", StablePingPong: "pong"}
+	full.Plugins = map[string]json.RawMessage{"someone/else": json.RawMessage(`{"other":true}`)}
+	full.StatusWeights = &v1alpha1.TrafficWeights{Canary: v1alpha1.WeightDestination{ServiceName: "checkout-ping", Weight: 20},
+		Stable: v1alpha1.WeightDestination{ServiceName: "checkout-pong", Weight: 80}}
+	d.writeSetWeight("netrpc-client-SetWeight-pingpong", rolloutfixture.Build(full),
+		"SetWeight of a ping-pong Rollout with maxTrafficWeight 1000, another plugin's config and status weights: every field the bridge reads is set.")
 
 	control := []request{
 		{method: "Dispenser.Dispense", args: pluginrpc.PluginName, value: pluginrpc.PluginName},
