@@ -32,6 +32,7 @@ internal sealed class YamuxSession : IAsyncDisposable
     private const int AcceptBacklog = 256;
     private const int MaxOpenStreams = 1024;
     private const int WriteBatchBytes = 64 * 1024;
+    private const int MaxSegmentBytes = 16 * 1024;
 
     private readonly Stream _transport;
     private readonly Action<string>? _onClosed;
@@ -283,15 +284,23 @@ internal sealed class YamuxSession : IAsyncDisposable
                 throw new YamuxProtocolException(
                     $"stream {header.StreamId} sent {header.Length} bytes with only {stream.ReceiveWindow} bytes of window left");
             }
-            var length = (int)header.Length;
-            var rented = ArrayPool<byte>.Shared.Rent(length);
-            var got = await _transport.ReadAtLeastAsync(rented.AsMemory(0, length), length, throwOnEndOfStream: false).ConfigureAwait(false);
-            if (got < length)
+            // In segments of at most 16 KiB: the pool then keeps small arrays off the large
+            // object heap, instead of one array as large as the largest frame per pooled slot.
+            var left = (int)header.Length;
+            while (left > 0)
             {
-                ArrayPool<byte>.Shared.Return(rented);
-                throw new YamuxProtocolException($"connection ended inside a data frame ({got} of {length} bytes)");
+                var length = Math.Min(left, MaxSegmentBytes);
+                var rented = ArrayPool<byte>.Shared.Rent(length);
+                var got = await _transport.ReadAtLeastAsync(rented.AsMemory(0, length), length, throwOnEndOfStream: false).ConfigureAwait(false);
+                if (got < length)
+                {
+                    ArrayPool<byte>.Shared.Return(rented);
+                    throw new YamuxProtocolException(
+                        $"connection ended inside a data frame ({header.Length - left + got} of {header.Length} bytes)");
+                }
+                stream.Receive(rented, length);
+                left -= length;
             }
-            stream.Receive(rented, length);
         }
 
         if (stream is not null && header.Has(YamuxFlags.Rst))

@@ -66,6 +66,19 @@ public sealed class YamuxSessionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_frame_larger_than_a_pooled_segment_arrives_whole_and_in_order()
+    {
+        await _peer.OpenAsync(1);
+        var frame = Enumerable.Range(0, 200 * 1024 + 7).Select(i => (byte)(i * 31 + (i >> 10))).ToArray();
+        await _peer.SendDataAsync(1, frame);
+        await _peer.SendDataAsync(1, [9]);
+        var stream = await AcceptAsync();
+        var buffer = new byte[frame.Length + 1];
+        stream.ReadExactly(buffer);
+        Assert.Equal(frame.Append((byte)9), buffer);
+    }
+
+    [Fact]
     public async Task Ping_SYN_is_answered_with_ping_ACK_and_the_same_value()
     {
         await _peer.SendAsync(YamuxFrameType.Ping, YamuxFlags.Syn, 0, 0xCAFE);
@@ -224,6 +237,19 @@ public sealed class YamuxSessionTests : IAsyncLifetime
             await _session.Closed.WaitAsync(TimeSpan.FromSeconds(5)), StringComparison.Ordinal);
         var error = await Assert.ThrowsAsync<IOException>(() => read.WaitAsync(TimeSpan.FromSeconds(5)));
         Assert.Contains("session closed", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_large_frame_truncated_after_some_segments_names_the_bytes_it_got()
+    {
+        await _peer.OpenAsync(1);
+        await _peer.ReceiveAsync();
+        var header = new byte[YamuxHeader.Size];
+        YamuxHeader.Create(YamuxFrameType.Data, YamuxFlags.None, 1, 100_000).WriteTo(header);
+        await _pair.Client.WriteAsync(header.Concat(new byte[40_000]).ToArray());
+        _pair.Client.Socket.Shutdown(System.Net.Sockets.SocketShutdown.Send);
+        Assert.Contains("connection ended inside a data frame (40000 of 100000 bytes)",
+            await _session.Closed.WaitAsync(TimeSpan.FromSeconds(5)), StringComparison.Ordinal);
     }
 
     [Fact]
