@@ -42,19 +42,37 @@ public static class FuzzTargets
 
     /// <summary>
     /// One gob stream as the bridge's net/rpc server reads it: headers whole, arguments in a shape,
-    /// so that most of each value goes through the path that parses without building.
+    /// so that most of each value goes through the path that parses without building. Decoded
+    /// whole as well: where that succeeds, the shaped decoding must too, value for value, each
+    /// reading as much of its messages (dropping skips no check; it only builds less).
     /// </summary>
     public static void GobShaped(byte[] input)
     {
+        var whole = DecodeAll(input, _ => GobShape.All);
+        var shaped = DecodeAll(input, index => index % 2 == 0 ? GobShape.All : ArgumentShape);
+        if (whole.Failure is null && (shaped.Failure is not null || !whole.Unread.SequenceEqual(shaped.Unread)))
+        {
+            throw new InvalidOperationException(
+                $"shaped decoding diverged from whole: {whole.Unread.Count} values whole, {shaped.Unread.Count} shaped " +
+                $"({shaped.Failure ?? "unread bytes differ"})");
+        }
+    }
+
+    private static (List<int> Unread, string? Failure) DecodeAll(byte[] input, Func<int, GobShape> shapeOf)
+    {
         var decoder = new GobStreamDecoder(new MemoryStream(input, writable: false));
+        var unread = new List<int>();
         try
         {
-            for (var header = true; decoder.DecodeNext(header ? GobShape.All : ArgumentShape) is not null; header = !header)
+            while (decoder.DecodeNext(shapeOf(unread.Count)) is not null)
             {
+                unread.Add(decoder.LastValueUnreadBytes);
             }
+            return (unread, null);
         }
-        catch (GobException)
+        catch (GobException e)
         {
+            return (unread, e.Message);
         }
     }
 

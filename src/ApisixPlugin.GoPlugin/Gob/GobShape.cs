@@ -2,9 +2,10 @@ namespace ApisixPlugin.GoPlugin.Gob;
 
 /// <summary>
 /// What of a value the decoder builds: for each struct met, the fields a reader will look at
-/// and their own shapes. A field left out is parsed and dropped, never built, as Go's gob does
-/// when it decodes into a struct with fewer fields: a Rollout's annotations, pod template and
-/// status cost the bridge no memory when nothing reads them. A shape reaches through lists,
+/// and their own shapes. A field left out is parsed and dropped, never built, as Go's gob drops
+/// the fields a destination struct lacks: a Rollout's annotations, pod template and status cost
+/// the bridge no memory when nothing reads them. (Go skips an interface value by its byte count;
+/// this parses it, so type definitions inside it stay known.) A shape reaches through lists,
 /// arrays, map values and interfaces to the structs inside them.
 /// </summary>
 internal sealed class GobShape

@@ -42,6 +42,9 @@ internal sealed class GobStreamDecoder
     /// <summary>The heap bytes charged for the last value (or the one being decoded).</summary>
     public long LastValueDecodedBytes { get; private set; }
 
+    /// <summary>Bytes of the last value's final message that it did not read (dropped, as Go's decoder drops them).</summary>
+    public int LastValueUnreadBytes { get; private set; }
+
     /// <summary>The next top-level value, whole; null when the stream ended cleanly between messages.</summary>
     public GobValue? DecodeNext() => DecodeNext(GobShape.All);
 
@@ -67,6 +70,7 @@ internal sealed class GobStreamDecoder
             {
                 var value = DecodeTopLevel(id, shape);
                 // Go's decoder drops whatever a message holds past its value; so do we.
+                LastValueUnreadBytes = _reader.Remaining;
                 _reader.DiscardRest();
                 return value;
             }
