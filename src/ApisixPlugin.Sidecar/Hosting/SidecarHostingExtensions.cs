@@ -71,6 +71,7 @@ internal static class SidecarHostingExtensions
         Metrics.ConfigureMeterAdapter(o => o.InstrumentFilterPredicate = _ => false);
         builder.Services.AddHostedService<PrometheusExport>();
         builder.Services.AddHostedService<GcMemory>();
+        builder.Services.AddHostedService<HeapTrim>();
         return builder;
     }
 
