@@ -336,7 +336,7 @@ internal sealed class YamuxSession : IAsyncDisposable
 
     private async Task DiscardAsync(uint length)
     {
-        var scratch = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        var scratch = ArrayPool<byte>.Shared.Rent(MaxSegmentBytes);
         try
         {
             long left = length;

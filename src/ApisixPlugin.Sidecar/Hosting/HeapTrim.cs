@@ -3,11 +3,10 @@ namespace ApisixPlugin.Sidecar.Hosting;
 /// <summary>
 /// Gives memory back during bursts: when the GC has committed more than
 /// <see cref="CommittedBytesLimit"/>, one aggressive collection (which decommits what it frees),
-/// at most once per <see cref="MinInterval"/>. What the sidecar keeps live is a few MiB even with
-/// hundreds of Rollouts; what the GC commits during a burst of calls is several times that,
-/// garbage in older generations and emptied regions it would give back only later
-/// (tests/ApisixPlugin.Benchmarks/RESULTS.md). A collection of so small a heap pauses calls for
-/// milliseconds; a heap that is live past the limit is collected once a second, no more.
+/// at most once per <see cref="MinInterval"/>. What the sidecar keeps live is small next to what
+/// the GC commits during a burst of calls: garbage in older generations and emptied regions it
+/// would give back only later (tests/ApisixPlugin.Benchmarks/RESULTS.md, which also gives what the
+/// pauses cost a burst). A heap that is live past the limit is collected once a second, no more.
 /// </summary>
 internal sealed class HeapTrim : BackgroundService
 {
