@@ -54,6 +54,26 @@ public sealed class EventPacerTests
     }
 
     [Fact]
+    public void On_stop_every_held_event_is_taken_before_its_window_ends_and_none_is_held_after()
+    {
+        var pacer = new EventPacer(Window);
+        pacer.Offer(Weight("web", 10), T0);
+        pacer.Offer(Header("web"), T0);
+        pacer.Offer(Weight("web", 20), T0.AddMilliseconds(100));
+        pacer.Offer(Weight("web", 30), T0.AddMilliseconds(200));
+        pacer.Offer(Header("web"), T0.AddMilliseconds(300));
+
+        var taken = pacer.TakeAll(T0.AddMilliseconds(400));
+
+        Assert.Equal(
+            ["(combined with 1 earlier event of this kind since 10:00:00.000Z) canary=30", "header"],
+            taken.Select(e => e.Message).Order(StringComparer.Ordinal));
+        Assert.Equal(0, pacer.HeldCount);
+        Assert.Null(pacer.NextDue());
+        Assert.Empty(pacer.TakeAll(T0.AddMilliseconds(500)));
+    }
+
+    [Fact]
     public void A_single_held_event_is_written_unchanged()
     {
         var pacer = new EventPacer(Window);

@@ -22,6 +22,9 @@ internal sealed class KubernetesRolloutEvents(IKubernetes client, ILogger<Kubern
 
     public static readonly TimeSpan PacingWindow = TimeSpan.FromSeconds(1);
 
+    /// <summary>How long a stopping sidecar spends on the Events left: well inside a pod's 30 s grace period.</summary>
+    public static readonly TimeSpan StopWriteTimeout = TimeSpan.FromSeconds(5);
+
     private readonly Channel<RolloutEvent> _queue = Channel.CreateBounded<RolloutEvent>(
         new BoundedChannelOptions(1024) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
 
@@ -31,11 +34,28 @@ internal sealed class KubernetesRolloutEvents(IKubernetes client, ILogger<Kubern
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // Writes outlive the stop signal by StopWriteTimeout: one in flight then is finished, and
+        // what is left is written after it (WriteLeftOnStopAsync).
+        using var writesEnd = new CancellationTokenSource(Timeout.InfiniteTimeSpan, time);
+        using var onStop = stoppingToken.Register(() => writesEnd.CancelAfter(StopWriteTimeout));
+        try
+        {
+            await WriteUntilStoppedAsync(stoppingToken, writesEnd.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+
+        await WriteLeftOnStopAsync(writesEnd.Token).ConfigureAwait(false);
+    }
+
+    private async Task WriteUntilStoppedAsync(CancellationToken stoppingToken, CancellationToken writesEnd)
+    {
         while (!stoppingToken.IsCancellationRequested)
         {
             foreach (var due in _pacer.Due(time.GetUtcNow()))
             {
-                await WriteAsync(due, stoppingToken).ConfigureAwait(false);
+                await WriteAsync(due, writesEnd).ConfigureAwait(false);
             }
 
             if (!await WaitForEventAsync(stoppingToken).ConfigureAwait(false))
@@ -47,7 +67,7 @@ internal sealed class KubernetesRolloutEvents(IKubernetes client, ILogger<Kubern
             {
                 if (_pacer.Offer(item, time.GetUtcNow()) is { } now)
                 {
-                    await WriteAsync(now, stoppingToken).ConfigureAwait(false);
+                    await WriteAsync(now, writesEnd).ConfigureAwait(false);
                 }
                 else
                 {
@@ -55,6 +75,45 @@ internal sealed class KubernetesRolloutEvents(IKubernetes client, ILogger<Kubern
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// A stopping sidecar (a rolled pod, a new image) writes what is queued and held at once, paced
+    /// as ever, until <paramref name="writesEnd"/>: the window's end would never come, and a held
+    /// Event is the last word of a step. The log line counts what was not written; an
+    /// Event recorded after this is not.
+    /// </summary>
+    private async Task WriteLeftOnStopAsync(CancellationToken writesEnd)
+    {
+        var now = time.GetUtcNow();
+        var left = new List<RolloutEvent>();
+        while (_queue.Reader.TryRead(out var item))
+        {
+            if (_pacer.Offer(item, now) is { } written)
+            {
+                left.Add(written);
+            }
+        }
+
+        left.AddRange(_pacer.TakeAll(now));
+        if (left.Count == 0)
+        {
+            return;
+        }
+
+        var count = 0;
+        try
+        {
+            foreach (var item in left)
+            {
+                count += await WriteAsync(item, writesEnd).ConfigureAwait(false) ? 1 : 0;
+            }
+        }
+        catch (OperationCanceledException) when (writesEnd.IsCancellationRequested)
+        {
+        }
+
+        KubernetesLog.EventsWrittenOnStop(logger, count, left.Count - count);
     }
 
     /// <summary>Waits for a queued event, or until the next held one is due (false then).</summary>
@@ -86,18 +145,21 @@ internal sealed class KubernetesRolloutEvents(IKubernetes client, ILogger<Kubern
         }
     }
 
-    private async Task WriteAsync(RolloutEvent item, CancellationToken stoppingToken)
+    /// <summary>Writes one Event: false when that failed (logged, dropped); only <paramref name="writesEnd"/> throws.</summary>
+    private async Task<bool> WriteAsync(RolloutEvent item, CancellationToken writesEnd)
     {
         try
         {
             RouterMetrics.ApiRequests.Add(1, new KeyValuePair<string, object?>("verb", "create-event"));
-            await client.CoreV1.CreateNamespacedEventAsync(ToEvent(item), item.Rollout.Namespace, cancellationToken: stoppingToken).ConfigureAwait(false);
+            await client.CoreV1.CreateNamespacedEventAsync(ToEvent(item), item.Rollout.Namespace, cancellationToken: writesEnd).ConfigureAwait(false);
+            return true;
         }
         // Only stopping ends the loop: the client's own request timeout is a TaskCanceledException
         // too, and an Event that timed out must not end the sidecar.
-        catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+        catch (Exception e) when (!writesEnd.IsCancellationRequested)
         {
             KubernetesLog.EventFailed(logger, item.Rollout.Key, e);
+            return false;
         }
     }
 

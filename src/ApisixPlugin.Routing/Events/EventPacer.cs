@@ -71,6 +71,22 @@ public sealed class EventPacer(TimeSpan window)
         return due ?? (IReadOnlyList<RolloutEvent>)[];
     }
 
+    /// <summary>
+    /// Every held event, due or not, each with what it replaced counted, and none held after: for a
+    /// process that is stopping, where the window's end would never come.
+    /// </summary>
+    public IReadOnlyList<RolloutEvent> TakeAll(DateTimeOffset now)
+    {
+        var all = _held.Values.Select(held => held.Describe()).ToList();
+        foreach (var key in _held.Keys)
+        {
+            _lastWritten[key] = now;
+        }
+
+        _held.Clear();
+        return all;
+    }
+
     /// <summary>When the next held event is due, or null when none is held.</summary>
     public DateTimeOffset? NextDue()
     {

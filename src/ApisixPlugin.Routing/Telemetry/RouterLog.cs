@@ -23,6 +23,6 @@ internal static partial class RouterLog
     [LoggerMessage(5, LogLevel.Information, "Rollout {Rollout}: managed route {Route} deleted")]
     public static partial void ManagedRouteDeleted(ILogger logger, string rollout, string route);
 
-    // 6 was a log line for a foreign managed route; the call's error names it instead. 7 is the
-    // Kubernetes adapter's (KubernetesLog.EventFailed).
+    // 6 was a log line for a foreign managed route; the call's error names it instead. 7 and 8 are
+    // the Kubernetes adapter's (KubernetesLog).
 }

@@ -172,6 +172,27 @@ public sealed class SidecarHostTests(SidecarClusterFixture fx)
     }
 
     [Fact]
+    public async Task An_Event_held_by_the_pacing_is_written_when_the_sidecar_is_stopped_within_its_second()
+    {
+        var ns = await fx.PluginNamespaceAsync("events-stop");
+        await fx.ApisixRoutes.CreateAsync(ns, ApisixRoute());
+        var rollout = Rollout(ns);
+        await using var sidecar = await SidecarProcess.StartAsync(fx.KubeconfigFor(KubeUsers.Plugin), "--log-format", "json");
+
+        // The second change comes within the first one's second: its Event is held, not written.
+        await sidecar.Client.SetWeightAsync(new SetWeightRequest { Rollout = rollout, DesiredWeight = 20 });
+        await sidecar.Client.SetWeightAsync(new SetWeightRequest { Rollout = rollout, DesiredWeight = 30 });
+        Assert.Equal(0, await sidecar.TerminateAsync(TimeSpan.FromSeconds(15)));
+
+        var messages = (await fx.Admin.CoreV1.ListNamespacedEventAsync(ns)).Items.Where(e => e.Reason == "WeightUpdated").Select(e => e.Message).ToList();
+        Assert.Contains(messages, m => m.Contains($"{Canary}=20", StringComparison.Ordinal));
+        Assert.Contains(messages, m => m.Contains($"{Canary}=30", StringComparison.Ordinal));
+        var stopLine = Assert.Single(await LogLinesAsync(sidecar, lines => lines.Any(l => EventId(l) == 8)), l => EventId(l) == 8);
+        Assert.Equal(1, stopLine["Written"]!.GetValue<int>());
+        Assert.Equal(0, stopLine["NotWritten"]!.GetValue<int>());
+    }
+
+    [Fact]
     public async Task With_events_off_a_weight_change_writes_the_route_and_no_Event()
     {
         var ns = await fx.PluginNamespaceAsync("events-off");

@@ -37,6 +37,9 @@ public sealed class SidecarProcess : IAsyncDisposable
         return new SidecarProcess(await SidecarHost.StartAsync(socket, kubeconfig, environment, ["--log-format", "text", .. extraArgs]));
     }
 
+    /// <summary>SIGTERM; the exit code once it has ended (<see cref="SidecarHost.TerminateAsync"/>).</summary>
+    public Task<int> TerminateAsync(TimeSpan timeout) => _host.TerminateAsync(timeout);
+
     public static Task<(int ExitCode, string Output)> RunToExitAsync(params string[] args) => SidecarHost.RunToExitAsync(args);
 
     public static Task<(int ExitCode, string Output)> RunToExitAsync(IReadOnlyDictionary<string, string> environment, params string[] args) =>

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using System.Net.Sockets;
 using System.Text;
 
@@ -10,7 +11,7 @@ namespace ApisixPlugin.Testing.Sidecar;
 /// the NativeAOT file the image ships when APISIX_SIDECAR_PATH names it (tests/run-all.sh always
 /// does), else the JIT build output of the test project (a developer's quick `dotnet test`).
 /// </summary>
-public sealed class SidecarHost : IAsyncDisposable
+public sealed partial class SidecarHost : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _output = new();
@@ -169,6 +170,27 @@ public sealed class SidecarHost : IAsyncDisposable
             return false;
         }
     }
+
+    /// <summary>
+    /// SIGTERM, as the kubelet stops a container, then the exit code once the process has ended
+    /// and its output has been read to the end, within <paramref name="timeout"/>.
+    /// </summary>
+    public async Task<int> TerminateAsync(TimeSpan timeout)
+    {
+        if (NativeKill(_process.Id, SigTerm) != 0)
+        {
+            throw new InvalidOperationException($"kill({_process.Id}, SIGTERM) failed with errno {Marshal.GetLastPInvokeError()}");
+        }
+
+        using var deadline = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(deadline.Token);
+        return _process.ExitCode;
+    }
+
+    private const int SigTerm = 15;
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static partial int NativeKill(int pid, int signal);
 
     public async ValueTask DisposeAsync()
     {
