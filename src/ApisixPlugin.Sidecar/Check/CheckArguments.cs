@@ -16,13 +16,15 @@ internal sealed partial record CheckArguments(
     bool Json,
     string PluginName,
     string ControllerNamespace,
-    string? IngressClass)
+    string? IngressClass,
+    IReadOnlyList<string> RouteNamespaces)
 {
     public const string DefaultControllerNamespace = "argo-rollouts";
     public const string ControllerConfigMap = "argo-rollouts-config";
 
     /// <summary>The <c>check</c> verb; it prints to the invocation's output and error writers.</summary>
-    public static Command Command()
+    /// <param name="environment">Reads an environment variable: the sidecar's own, for <c>--route-namespaces</c>.</param>
+    public static Command Command(Func<string, string?> environment)
     {
         var kubeconfig = new Option<string>("--kubeconfig")
         {
@@ -67,12 +69,32 @@ internal sealed partial record CheckArguments(
             Description = "Require every route's spec.ingressClassName to be NAME (default: only report it)",
         }.LastWins();
 
+        // The sidecar's own variable, so that check run in the sidecar container judges as serve does.
+        var routeNamespacesVariable = SidecarCommandLine.Variable("--route-namespaces");
+        var routeNamespaces = new Option<string>("--route-namespaces")
+        {
+            HelpName = "NS,...",
+            Description = "The sidecar's --route-namespaces: the only namespaces whose routes Rollouts of other namespaces may steer " +
+                $"(default: {routeNamespacesVariable}, as the sidecar container has it; empty = any, the route's consent alone decides)",
+            DefaultValueFactory = _ => environment(routeNamespacesVariable) ?? "",
+            Validators =
+            {
+                result =>
+                {
+                    if (result.Tokens is [.., var last] && FirstBadName(last.Value) is { } bad)
+                    {
+                        result.AddError($"{result.Option.Name}: '{bad}' is not a namespace name");
+                    }
+                },
+            },
+        }.LastWins();
+
         var command = new Command("check",
             "Check, without writing anything, that the Rollouts using this plugin can be served: their plugin block, routes, rules and " +
             "backends, managed route names, cross-namespace consent, the permissions of the credentials in use, and the plugin's entry " +
             $"in {ControllerConfigMap}. Exit code 0 when nothing failed (warnings allowed), 1 when a check failed")
         {
-            kubeconfig, ns, allNamespaces, rollout, output, pluginName, controllerNamespace, ingressClass,
+            kubeconfig, ns, allNamespaces, rollout, output, pluginName, controllerNamespace, ingressClass, routeNamespaces,
         };
         command.Validators.Add(result =>
         {
@@ -86,8 +108,16 @@ internal sealed partial record CheckArguments(
                 result.AddError("--rollout names a Rollout of one namespace: give --namespace, not --all-namespaces");
             }
         });
-        command.SetAction((parsed, cancellationToken) => CheckCommand.RunAsync(
-            new CheckArguments(
+        command.SetAction(async (parsed, cancellationToken) =>
+        {
+            // The variable is the option's default, which the option's validator does not see.
+            if (parsed.GetResult(routeNamespaces) is null or { Implicit: true } && FirstBadName(parsed.GetValue(routeNamespaces)) is { } bad)
+            {
+                await parsed.InvocationConfiguration.Error.WriteLineAsync($"{routeNamespacesVariable}: '{bad}' is not a namespace name").ConfigureAwait(false);
+                return 2;
+            }
+
+            var arguments = new CheckArguments(
                 parsed.GetValue(kubeconfig),
                 parsed.GetValue(ns),
                 parsed.GetValue(allNamespaces),
@@ -95,12 +125,18 @@ internal sealed partial record CheckArguments(
                 parsed.GetValue(output) == "json",
                 parsed.GetRequiredValue(pluginName),
                 parsed.GetRequiredValue(controllerNamespace),
-                parsed.GetValue(ingressClass)),
-            parsed.InvocationConfiguration.Output,
-            parsed.InvocationConfiguration.Error,
-            cancellationToken));
+                parsed.GetValue(ingressClass),
+                NamespaceList(parsed.GetValue(routeNamespaces)));
+            return await CheckCommand.RunAsync(arguments, parsed.InvocationConfiguration.Output, parsed.InvocationConfiguration.Error, cancellationToken)
+                .ConfigureAwait(false);
+        });
         return command;
     }
+
+    private static string? FirstBadName(string? list) => NamespaceList(list).FirstOrDefault(entry => !NamespaceName().IsMatch(entry));
+
+    private static string[] NamespaceList(string? list) =>
+        (list ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
 
     private static void RequireNamespaceName(OptionResult result)
     {

@@ -72,6 +72,9 @@ internal static class CheckCommand
 
         private readonly CheckTraffic _traffic = new(reader);
 
+        /// <summary>As the sidecar judges routes in other namespaces: consent, within the operator's list when one is given.</summary>
+        private readonly RouteNamespacePolicy _namespaces = RouteNamespacePolicy.AllowingTargetsIn(arguments.RouteNamespaces);
+
         public async Task<CheckReport> RunAsync(CancellationToken cancellationToken)
         {
             var ns = arguments.AllNamespaces ? null : arguments.Namespace ?? reader.DefaultNamespace;
@@ -121,7 +124,7 @@ internal static class CheckCommand
             }
 
             var context = rollout.ToContext(arguments.PluginName);
-            var result = await new RolloutCheck(reader.Routes, RouteNamespacePolicy.ConsentOnly)
+            var result = await new RolloutCheck(reader.Routes, _namespaces)
                 .RunAsync(context, arguments.IngressClass, cancellationToken).ConfigureAwait(false);
             var permissions = await PermissionsAsync(SidecarAccess.For(context, result.Config), cancellationToken).ConfigureAwait(false);
             var traffic = result.Config is null ? [] : await _traffic.ReadAsync(result, cancellationToken).ConfigureAwait(false);

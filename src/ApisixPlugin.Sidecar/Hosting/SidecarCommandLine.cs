@@ -83,7 +83,7 @@ internal sealed class SidecarCommandLine
 
         _root.Subcommands.Add(serveCommand);
         _root.Subcommands.Add(SimulateArguments.Command());
-        _root.Subcommands.Add(CheckArguments.Command());
+        _root.Subcommands.Add(CheckArguments.Command(_environment));
     }
 
     /// <summary>The <see cref="SidecarOptions"/> properties, each of which a switch sets: the keys the Sidecar section may hold.</summary>

@@ -6,20 +6,35 @@ namespace ApisixPlugin.Integration.Tests.Check;
 /// <summary>One in-process run of <c>apisix-plugin check</c>, with what it printed.</summary>
 internal sealed record CheckRun(int ExitCode, string Output, string Error)
 {
-    private static readonly SidecarCommandLine CommandLine = new(_ => throw new InvalidOperationException("check must not serve"));
+    private static readonly SidecarCommandLine CommandLine = Reading(Environment.GetEnvironmentVariable);
 
-    public static async Task<CheckRun> StartAsync(params string[] args)
+    private static SidecarCommandLine Reading(Func<string, string?> environment) =>
+        new(_ => throw new InvalidOperationException("check must not serve"), environment);
+
+    public static Task<CheckRun> StartAsync(params string[] args) => StartAsync(CommandLine, args);
+
+    /// <summary>A run that reads these environment variables (and no others) as the process's.</summary>
+    public static Task<CheckRun> StartAsync(IReadOnlyDictionary<string, string> environment, params string[] args) =>
+        StartAsync(Reading(environment.GetValueOrDefault), args);
+
+    private static async Task<CheckRun> StartAsync(SidecarCommandLine commandLine, string[] args)
     {
         using var output = new StringWriter { NewLine = "\n" };
         using var error = new StringWriter { NewLine = "\n" };
-        var exitCode = await CommandLine.InvokeAsync(["check", .. args], output, error);
+        var exitCode = await commandLine.InvokeAsync(["check", .. args], output, error);
         return new CheckRun(exitCode, output.ToString(), error.ToString());
     }
 
     /// <summary>The run with --output json, its document parsed.</summary>
-    public static async Task<(CheckRun Run, JsonObject Report)> JsonAsync(params string[] args)
+    public static Task<(CheckRun Run, JsonObject Report)> JsonAsync(params string[] args) => JsonAsync(CommandLine, args);
+
+    /// <summary>As <see cref="JsonAsync(string[])"/>, reading these environment variables.</summary>
+    public static Task<(CheckRun Run, JsonObject Report)> JsonAsync(IReadOnlyDictionary<string, string> environment, params string[] args) =>
+        JsonAsync(Reading(environment.GetValueOrDefault), args);
+
+    private static async Task<(CheckRun Run, JsonObject Report)> JsonAsync(SidecarCommandLine commandLine, string[] args)
     {
-        var run = await StartAsync([.. args, "--output", "json"]);
+        var run = await StartAsync(commandLine, [.. args, "--output", "json"]);
         var report = JsonNode.Parse(run.Output) as JsonObject
             ?? throw new InvalidOperationException($"check printed no JSON object (exit {run.ExitCode}):\n{run.Output}\n{run.Error}");
         return (run, report);

@@ -177,12 +177,7 @@ public sealed class CheckTests(CheckClusterFixture fx)
     [Fact]
     public async Task A_consenting_route_in_another_namespace_is_checked_with_the_permissions_there()
     {
-        var s = await CreateAsync(fx);
-        var other = await fx.CreateNamespaceAsync("payments");
-        var route = RouteJson();
-        route["metadata"]!["annotations"] = new JsonObject { ["rollouts.apisixplugin.io/allow-rollouts-from"] = s.Namespace };
-        await s.CreateRouteAsync(route, other);
-        await s.CreateRolloutAsync($$$"""{"route":{"name":"{{{Route}}}","namespace":"{{{other}}}","rules":["{{{Rule}}}"]}}""");
+        var (s, other) = await ConsentingRouteElsewhereAsync();
 
         var (run, report) = await CheckRun.JsonAsync(s.Args());
 
@@ -191,6 +186,58 @@ public sealed class CheckTests(CheckClusterFixture fx)
         Assert.Equal("pass", Single(findings, "consent", "pass").Status);
         Assert.Equal($"{other}/{HeaderRoute}", Single(findings, "managed-route", "pass").Subject);
         Assert.Equal([$"namespace {other}", $"namespace {s.Namespace}"], findings.Where(f => f.Check == "permission").Select(f => f.Subject));
+    }
+
+    [Fact]
+    public async Task A_consenting_route_outside_the_sidecars_route_namespaces_fails_consent_naming_the_option()
+    {
+        var (s, other) = await ConsentingRouteElsewhereAsync();
+
+        var (run, report) = await CheckRun.JsonAsync([.. s.Args(), "--route-namespaces", "team-x, team-y"]);
+
+        Assert.Equal(1, run.ExitCode);
+        var failed = Assert.Single(report.Failed());
+        Assert.Equal(("consent", $"{other}/{Route}"), (failed.Check, failed.Subject));
+        Assert.Contains($"does not allow Rollouts to use routes in namespace '{other}' (sidecar option --route-namespaces)", failed.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(report.Rollout(s.Namespace, RolloutName), f => f.Check is "rule" or "backend" or "managed-route");
+    }
+
+    [Fact]
+    public async Task Check_run_in_the_sidecar_container_judges_by_the_sidecars_route_namespaces_variable()
+    {
+        var (s, other) = await ConsentingRouteElsewhereAsync();
+
+        var (outside, outsideReport) = await CheckRun.JsonAsync(new Dictionary<string, string> { ["APISIX_PLUGIN_ROUTE_NAMESPACES"] = "team-x" }, s.Args());
+        var (inside, _) = await CheckRun.JsonAsync(new Dictionary<string, string> { ["APISIX_PLUGIN_ROUTE_NAMESPACES"] = $"team-x,{other}" }, s.Args());
+
+        Assert.Equal(1, outside.ExitCode);
+        Assert.Equal("consent", Assert.Single(outsideReport.Failed()).Check);
+        Assert.True(inside.ExitCode == 0, inside.Output);
+    }
+
+    [Theory]
+    [InlineData("--route-namespaces", "Team_B")]
+    [InlineData("APISIX_PLUGIN_ROUTE_NAMESPACES", "team-a,Team_B")]
+    public async Task A_route_namespaces_entry_that_is_no_namespace_name_is_a_bad_command_line_naming_where_it_came_from(string from, string value)
+    {
+        var run = from.StartsWith("--", StringComparison.Ordinal)
+            ? await CheckRun.StartAsync(from, value)
+            : await CheckRun.StartAsync(new Dictionary<string, string> { [from] = value });
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains($"{from}: 'Team_B' is not a namespace name", run.Error, StringComparison.Ordinal);
+    }
+
+    /// <summary>A Rollout whose route is in another namespace that consents to it.</summary>
+    private async Task<(CheckScenario Scenario, string Other)> ConsentingRouteElsewhereAsync()
+    {
+        var s = await CreateAsync(fx);
+        var other = await fx.CreateNamespaceAsync("payments");
+        var route = RouteJson();
+        route["metadata"]!["annotations"] = new JsonObject { ["rollouts.apisixplugin.io/allow-rollouts-from"] = s.Namespace };
+        await s.CreateRouteAsync(route, other);
+        await s.CreateRolloutAsync($$$"""{"route":{"name":"{{{Route}}}","namespace":"{{{other}}}","rules":["{{{Rule}}}"]}}""");
+        return (s, other);
     }
 
     [Fact]
