@@ -16,6 +16,6 @@ return args.FirstOrDefault() switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: ApisixPlugin.Benchmarks translation|end-to-end|memory|controller-view [--quick] [--summary <file>] [--sidecar <apisix-plugin.dll>] [--compare-sidecar \"label=path|NAME=VALUE,...\"] [--try \"label|NAME=VALUE,...\"]");
+    Console.Error.WriteLine("usage: ApisixPlugin.Benchmarks translation|end-to-end|memory|controller-view [--quick] [--summary <file>] [--sidecar <apisix-plugin.dll>] [--compare-sidecar \"label=path|NAME=VALUE,...\"] [--try \"label|NAME=VALUE,...\"] [--try-in-flight N]");
     return 2;
 }

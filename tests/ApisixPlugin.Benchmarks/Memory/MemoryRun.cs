@@ -102,7 +102,7 @@ internal static class MemoryRun
             var image = options.SidecarDll ?? SidecarUnderTest.DefaultDll;
             // --quick: only the shipped setting, to check a change without the whole table.
             var settings = (options.Quick ? Settings[..1] : Settings)
-                .Concat(options.Tries.Select(t => (Name: t.Label, Environment: Shipped(t.Environment), InFlight: Rollouts)));
+                .Concat(options.Tries.Select(t => (Name: t.Label, Environment: Shipped(t.Environment), InFlight: options.TriesInFlight ?? Rollouts)));
             var runs = settings.Select(s => (Binary: image, s.Name, s.Environment, s.InFlight))
                 .Concat(options.CompareSidecars.SelectMany(other => new[] { Settings[0], Settings[4] }
                     .Select(s => (Binary: other.Path, Name: $"{other.Label}; {Named(s.Name, other.Environment)}", Environment: Replaced(s.Environment, other.Environment), s.InFlight))));

@@ -7,11 +7,15 @@ namespace ApisixPlugin.Benchmarks.Reporting;
 /// DOTNET_GC* environment for that build (the image it shipped in had those).
 /// --try "label|NAME=VALUE,NAME=VALUE" (memory only, repeatable) adds a row for the sidecar under test
 /// with these environment variables on top of the image's, e.g. a GC setting to compare (the label
-/// may contain '=', hence the bar).
+/// may contain '=', hence the bar). --try-in-flight N: the calls those rows keep in flight at once
+/// (default: every Rollout's), e.g. 10 for argo-rollouts' default --rollout-threads.
 /// </summary>
 internal sealed record RunOptions(bool Quick, string? SummaryPath, string? SidecarDll, IReadOnlyList<(string Label, string Path, (string Name, string Value)[]? Environment)> CompareSidecars, string[] Rest)
 {
     public IReadOnlyList<(string Label, (string Name, string Value)[] Environment)> Tries { get; init; } = [];
+
+    /// <summary>Calls in flight for the --try rows; null: one per Rollout.</summary>
+    public int? TriesInFlight { get; init; }
 
     public static RunOptions Parse(string[] args)
     {
@@ -21,6 +25,7 @@ internal sealed record RunOptions(bool Quick, string? SummaryPath, string? Sidec
         var compare = new List<(string, string, (string, string)[]?)>();
         var tries = new List<(string, (string, string)[])>();
         var rest = new List<string>();
+        int? triesInFlight = null;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -43,13 +48,17 @@ internal sealed record RunOptions(bool Quick, string? SummaryPath, string? Sidec
                     var tried = args[++i].Split('|', 2);
                     tries.Add((tried[0], Variables(tried[1])));
                     break;
+                case "--try-in-flight" when i + 1 < args.Length && int.TryParse(args[i + 1], out var inFlight) && inFlight > 0:
+                    triesInFlight = inFlight;
+                    i++;
+                    break;
                 default:
                     rest.Add(args[i]);
                     break;
             }
         }
 
-        return new RunOptions(quick, summary, sidecar, compare, [.. rest]) { Tries = tries };
+        return new RunOptions(quick, summary, sidecar, compare, [.. rest]) { Tries = tries, TriesInFlight = triesInFlight };
     }
 
     /// <summary>"NAME=VALUE,NAME=VALUE" as pairs.</summary>
