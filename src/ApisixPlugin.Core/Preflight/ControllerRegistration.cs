@@ -20,6 +20,13 @@ public abstract record ControllerConfigRead(string Namespace, string Name)
     public sealed record Found(string Namespace, string Name, JsonNode? Plugins, string? YamlError, bool HasKey) : ControllerConfigRead(Namespace, Name);
 }
 
+/// <summary>The plugin's entry as registered: where the controller loads the bridge from, and the socket the bridge connects to.</summary>
+public sealed record RegisteredPlugin(string Location, string Socket)
+{
+    /// <summary>The path of a <c>file://</c> location, in the controller's container; null for http(s).</summary>
+    public string? FilePath => Location.StartsWith("file://", StringComparison.Ordinal) ? Location["file://".Length..] : null;
+}
+
 /// <summary>
 /// The controller loads a traffic-router plugin only when argo-rollouts-config lists it under
 /// <c>trafficRouterPlugins</c> with the name the Rollouts use and a location it can fetch; the
@@ -29,23 +36,27 @@ public static class ControllerRegistration
 {
     public const string ConfigMapKey = "trafficRouterPlugins";
 
-    public static PreflightFinding Check(string pluginName, string defaultSocket, ControllerConfigRead read)
+    public static PreflightFinding Check(string pluginName, string defaultSocket, ControllerConfigRead read) =>
+        Inspect(pluginName, defaultSocket, read).Finding;
+
+    /// <summary>The finding, and the entry when one could be read whole (null when the finding fails).</summary>
+    public static (PreflightFinding Finding, RegisteredPlugin? Entry) Inspect(string pluginName, string defaultSocket, ControllerConfigRead read)
     {
         var subject = read.Key;
         var at = $"configmap {read.Key} {ConfigMapKey}";
         switch (read)
         {
             case ControllerConfigRead.Unreadable u:
-                return PreflightFinding.Warn(PreflightCheck.ControllerConfig, subject,
-                    $"configmap {read.Key} could not be read ({u.Reason}); whether the controller loads '{pluginName}' was not checked");
+                return (PreflightFinding.Warn(PreflightCheck.ControllerConfig, subject,
+                    $"configmap {read.Key} could not be read ({u.Reason}); whether the controller loads '{pluginName}' was not checked"), null);
             case ControllerConfigRead.NotFound:
-                return PreflightFinding.Fail(PreflightCheck.ControllerConfig, subject,
-                    $"configmap {read.Key} does not exist: no plugin is registered with the controller there (is --controller-namespace the controller's namespace?)");
+                return (PreflightFinding.Fail(PreflightCheck.ControllerConfig, subject,
+                    $"configmap {read.Key} does not exist: no plugin is registered with the controller there (is --controller-namespace the controller's namespace?)"), null);
             case ControllerConfigRead.Found { HasKey: false }:
-                return PreflightFinding.Fail(PreflightCheck.ControllerConfig, subject,
-                    $"configmap {read.Key} has no {ConfigMapKey}: the controller loads no traffic-router plugin, so Rollouts naming '{pluginName}' fail; add {Example(pluginName, defaultSocket)}");
+                return (PreflightFinding.Fail(PreflightCheck.ControllerConfig, subject,
+                    $"configmap {read.Key} has no {ConfigMapKey}: the controller loads no traffic-router plugin, so Rollouts naming '{pluginName}' fail; add {Example(pluginName, defaultSocket)}"), null);
             case ControllerConfigRead.Found { YamlError: { } error }:
-                return PreflightFinding.Fail(PreflightCheck.ControllerConfig, subject, $"{at}: {error}");
+                return (PreflightFinding.Fail(PreflightCheck.ControllerConfig, subject, $"{at}: {error}"), null);
             case ControllerConfigRead.Found found:
                 return CheckEntries(pluginName, defaultSocket, at, subject, found.Plugins);
             default:
@@ -53,11 +64,11 @@ public static class ControllerRegistration
         }
     }
 
-    private static PreflightFinding CheckEntries(string pluginName, string defaultSocket, string at, string subject, JsonNode? plugins)
+    private static (PreflightFinding, RegisteredPlugin?) CheckEntries(string pluginName, string defaultSocket, string at, string subject, JsonNode? plugins)
     {
         if (plugins is not JsonArray list)
         {
-            return PreflightFinding.Fail(PreflightCheck.ControllerConfig, subject, $"{at}: must be a list of entries with name and location, not {Describe(plugins)}");
+            return (PreflightFinding.Fail(PreflightCheck.ControllerConfig, subject, $"{at}: must be a list of entries with name and location, not {Describe(plugins)}"), null);
         }
 
         var entries = list.Select((e, i) => (Entry: e as JsonObject, Index: i)).ToList();
@@ -65,28 +76,28 @@ public static class ControllerRegistration
         if (mine.Count == 0)
         {
             var names = entries.Select(e => Text(e.Entry?["name"])).OfType<string>().Select(n => $"'{n}'").ToList();
-            return PreflightFinding.Fail(PreflightCheck.ControllerConfig, subject,
-                $"{at}: no entry named '{pluginName}' ({(names.Count == 0 ? "the list is empty" : $"it lists {string.Join(", ", names)}")}); add {Example(pluginName, defaultSocket)}");
+            return (PreflightFinding.Fail(PreflightCheck.ControllerConfig, subject,
+                $"{at}: no entry named '{pluginName}' ({(names.Count == 0 ? "the list is empty" : $"it lists {string.Join(", ", names)}")}); add {Example(pluginName, defaultSocket)}"), null);
         }
 
         if (mine.Count > 1)
         {
-            return PreflightFinding.Fail(PreflightCheck.ControllerConfig, subject,
-                $"{at}: '{pluginName}' is listed {mine.Count} times (entries {string.Join(", ", mine.Select(m => m.Index))}); keep one");
+            return (PreflightFinding.Fail(PreflightCheck.ControllerConfig, subject,
+                $"{at}: '{pluginName}' is listed {mine.Count} times (entries {string.Join(", ", mine.Select(m => m.Index))}); keep one"), null);
         }
 
         var (entry, index) = mine[0];
         var location = Text(entry!["location"]);
         if (string.IsNullOrWhiteSpace(location))
         {
-            return PreflightFinding.Fail(PreflightCheck.ControllerConfig, subject, $"{at}[{index}] ('{pluginName}'): location is missing");
+            return (PreflightFinding.Fail(PreflightCheck.ControllerConfig, subject, $"{at}[{index}] ('{pluginName}'): location is missing"), null);
         }
 
         if (!(location.StartsWith("file://", StringComparison.Ordinal) || location.StartsWith("https://", StringComparison.Ordinal)
             || location.StartsWith("http://", StringComparison.Ordinal)))
         {
-            return PreflightFinding.Fail(PreflightCheck.ControllerConfig, subject,
-                $"{at}[{index}] ('{pluginName}'): location '{location}' is neither a file:// path nor an http(s):// URL, which is all the controller loads");
+            return (PreflightFinding.Fail(PreflightCheck.ControllerConfig, subject,
+                $"{at}[{index}] ('{pluginName}'): location '{location}' is neither a file:// path nor an http(s):// URL, which is all the controller loads"), null);
         }
 
         var args = new List<string>();
@@ -94,7 +105,7 @@ public static class ControllerRegistration
         {
             if (argsNode is not JsonArray argList || argList.Any(a => Text(a) is null))
             {
-                return PreflightFinding.Fail(PreflightCheck.ControllerConfig, subject, $"{at}[{index}] ('{pluginName}'): args must be a list of strings, not {Describe(argsNode)}");
+                return (PreflightFinding.Fail(PreflightCheck.ControllerConfig, subject, $"{at}[{index}] ('{pluginName}'): args must be a list of strings, not {Describe(argsNode)}"), null);
             }
 
             args.AddRange(argList.Select(a => Text(a)!));
@@ -104,15 +115,16 @@ public static class ControllerRegistration
         var socket = SocketArgument(args);
         if (socket is not null && socket != defaultSocket)
         {
-            return PreflightFinding.Warn(PreflightCheck.ControllerConfig, subject,
-                $"{at}[{index}]: {shown}: the bridge connects to {socket}, not the default {defaultSocket}; the sidecar's --socket must say the same");
+            return (PreflightFinding.Warn(PreflightCheck.ControllerConfig, subject,
+                $"{at}[{index}]: {shown}: the bridge connects to {socket}, not the default {defaultSocket}; the sidecar's --socket must say the same"),
+                new RegisteredPlugin(location, socket));
         }
 
-        return PreflightFinding.Pass(PreflightCheck.ControllerConfig, subject, $"{at}[{index}]: {shown}");
+        return (PreflightFinding.Pass(PreflightCheck.ControllerConfig, subject, $"{at}[{index}]: {shown}"), new RegisteredPlugin(location, defaultSocket));
     }
 
-    /// <summary>The bridge's --socket value, as "--socket PATH" or "--socket=PATH"; the last one wins.</summary>
-    private static string? SocketArgument(List<string> args)
+    /// <summary>A --socket value (the bridge's, or the sidecar's), as "--socket PATH" or "--socket=PATH"; the last one wins.</summary>
+    public static string? SocketArgument(IReadOnlyList<string> args)
     {
         string? socket = null;
         for (var i = 0; i < args.Count; i++)

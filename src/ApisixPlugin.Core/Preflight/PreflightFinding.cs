@@ -64,4 +64,7 @@ public static class PreflightCheck
 
     /// <summary>The controller's argo-rollouts-config registers the plugin.</summary>
     public const string ControllerConfig = "controller-config";
+
+    /// <summary>The controller's pod has the bridge where the registration points and a sidecar on its socket.</summary>
+    public const string ControllerPod = "controller-pod";
 }

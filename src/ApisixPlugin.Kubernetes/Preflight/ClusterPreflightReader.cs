@@ -149,6 +149,43 @@ public sealed class ClusterPreflightReader : IDisposable
         }
     }
 
+    /// <summary>The controller's Deployment, as far as the plugin's wiring goes (containers, their command lines and mounts).</summary>
+    public async Task<ControllerPodRead> ReadControllerPodAsync(string ns, string name, CancellationToken cancellationToken)
+    {
+        V1Deployment deployment;
+        try
+        {
+            deployment = await _client.AppsV1.ReadNamespacedDeploymentAsync(name, ns, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return new ControllerPodRead.NotFound(ns, name);
+        }
+        catch (HttpOperationException e)
+        {
+            return new ControllerPodRead.Unreadable(ns, name, Refusal(e, "get", "deployments.apps", $"in namespace {ns}", null));
+        }
+        catch (Exception e) when (IsUnreachable(e))
+        {
+            throw Unreachable(e);
+        }
+
+        var pod = deployment.Spec?.Template?.Spec;
+        var containers = (pod?.InitContainers ?? []).Select(c => ToContainer(c, c.RestartPolicy == "Always" ? PodContainerKind.NativeSidecar : PodContainerKind.Init))
+            .Concat((pod?.Containers ?? []).Select(c => ToContainer(c, PodContainerKind.Container)))
+            .ToList();
+        return new ControllerPodRead.Found(ns, name, containers);
+    }
+
+    private static PodContainer ToContainer(V1Container container, PodContainerKind kind)
+    {
+        var commandLine = (container.Command ?? []).Concat(container.Args ?? []).ToList();
+        var socket = ControllerRegistration.SocketArgument(commandLine)
+            ?? container.Env?.FirstOrDefault(v => v.Name == "APISIX_PLUGIN_SOCKET")?.Value;
+        var mounts = (container.VolumeMounts ?? []).Select(m => new PodMount(m.Name, m.MountPath)).ToList();
+        return new PodContainer(container.Name, kind, commandLine, mounts, socket);
+    }
+
     /// <summary>
     /// Whether the Service a backend names exists, read with get (the check's own credentials;
     /// the sidecar never reads Services). A refusal is not taken for an answer either way.

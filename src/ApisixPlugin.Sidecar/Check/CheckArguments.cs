@@ -16,10 +16,12 @@ internal sealed partial record CheckArguments(
     bool Json,
     string PluginName,
     string ControllerNamespace,
+    string ControllerDeployment,
     string? IngressClass,
     IReadOnlyList<string> RouteNamespaces)
 {
     public const string DefaultControllerNamespace = "argo-rollouts";
+    public const string DefaultControllerDeployment = "argo-rollouts";
     public const string ControllerConfigMap = "argo-rollouts-config";
 
     /// <summary>The <c>check</c> verb; it prints to the invocation's output and error writers.</summary>
@@ -63,6 +65,12 @@ internal sealed partial record CheckArguments(
             DefaultValueFactory = _ => DefaultControllerNamespace,
             Validators = { RequireNamespaceName },
         }.LastWins();
+        var controllerDeployment = new Option<string>("--controller-deployment")
+        {
+            HelpName = "NAME",
+            Description = "The controller's Deployment in --controller-namespace, whose pod must carry the bridge and the sidecar",
+            DefaultValueFactory = _ => DefaultControllerDeployment,
+        }.LastWins();
         var ingressClass = new Option<string>("--ingress-class")
         {
             HelpName = "NAME",
@@ -91,10 +99,10 @@ internal sealed partial record CheckArguments(
 
         var command = new Command("check",
             "Check, without writing anything, that the Rollouts using this plugin can be served: their plugin block, routes, rules and " +
-            "backends, managed route names, cross-namespace consent, the permissions of the credentials in use, and the plugin's entry " +
-            $"in {ControllerConfigMap}. Exit code 0 when nothing failed (warnings allowed), 1 when a check failed")
+            "backends, managed route names, cross-namespace consent, the permissions of the credentials in use, the plugin's entry " +
+            $"in {ControllerConfigMap} and the controller pod's bridge and sidecar. Exit code 0 when nothing failed (warnings allowed), 1 when a check failed")
         {
-            kubeconfig, ns, allNamespaces, rollout, output, pluginName, controllerNamespace, ingressClass, routeNamespaces,
+            kubeconfig, ns, allNamespaces, rollout, output, pluginName, controllerNamespace, controllerDeployment, ingressClass, routeNamespaces,
         };
         command.Validators.Add(result =>
         {
@@ -125,6 +133,7 @@ internal sealed partial record CheckArguments(
                 parsed.GetValue(output) == "json",
                 parsed.GetRequiredValue(pluginName),
                 parsed.GetRequiredValue(controllerNamespace),
+                parsed.GetRequiredValue(controllerDeployment),
                 parsed.GetValue(ingressClass),
                 NamespaceList(parsed.GetValue(routeNamespaces)));
             return await CheckCommand.RunAsync(arguments, parsed.InvocationConfiguration.Output, parsed.InvocationConfiguration.Error, cancellationToken)

@@ -112,7 +112,10 @@ internal static class CheckCommand
             }
 
             var config = await reader.ReadControllerConfigAsync(arguments.ControllerNamespace, CheckArguments.ControllerConfigMap, cancellationToken).ConfigureAwait(false);
-            general.Add(ControllerRegistration.Check(arguments.PluginName, PluginDefaults.SocketPath, config));
+            var (registration, entry) = ControllerRegistration.Inspect(arguments.PluginName, PluginDefaults.SocketPath, config);
+            general.Add(registration);
+            var pod = await reader.ReadControllerPodAsync(arguments.ControllerNamespace, arguments.ControllerDeployment, cancellationToken).ConfigureAwait(false);
+            general.AddRange(ControllerPod.Check(pod, entry, PluginDefaults.SocketPath));
             return new CheckReport(arguments.PluginName, reader.Server, ns, arguments.Rollout, config.Key, general, rollouts);
         }
 

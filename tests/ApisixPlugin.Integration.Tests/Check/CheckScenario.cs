@@ -43,8 +43,53 @@ internal sealed class CheckScenario(CheckClusterFixture fx, string ns, string co
         }
 
         await fx.Admin.CoreV1.CreateNamespacedConfigMapAsync(KubernetesJson.Deserialize<V1ConfigMap>(map.ToJsonString()), scenario.ControllerNamespace);
+        if (registered)
+        {
+            await fx.Admin.AppsV1.CreateNamespacedDeploymentAsync(KubernetesJson.Deserialize<V1Deployment>(WiredController(scenario.ControllerNamespace).ToJsonString()), scenario.ControllerNamespace);
+        }
+
         return scenario;
     }
+
+    /// <summary>
+    /// Upstream's controller Deployment with deploy/'s pod patch merged in by name, as kustomize
+    /// merges it, and the native sidecar as a plain container (the plain-container variant: the
+    /// test API server, v1.20, has no native sidecars). deploy/'s own tests check the real render.
+    /// </summary>
+    public static JsonObject WiredController(string ns)
+    {
+        var deployment = ArgoRolloutsInstall.Objects().Single(o => (string?)o["kind"] == "Deployment" && (string?)o["metadata"]?["name"] == "argo-rollouts").DeepClone().AsObject();
+        deployment["metadata"]!["namespace"] = ns;
+        var path = Path.Combine(RepoPaths.Root, "deploy", "kustomize", "components", "common", "argo-rollouts-deployment.yaml");
+        var patch = ManifestYaml.ReadDocuments(File.ReadAllText(path), path).Single()!["spec"]!["template"]!["spec"]!;
+        var pod = deployment["spec"]!["template"]!["spec"]!.AsObject();
+
+        var initContainers = Named(pod, "initContainers");
+        var containers = Named(pod, "containers");
+        foreach (var added in patch["initContainers"]!.AsArray().Select(c => c!.DeepClone().AsObject()))
+        {
+            var native = added.Remove("restartPolicy", out var policy) && (string?)policy == "Always";
+            (native ? containers : initContainers).Add(added);
+        }
+
+        foreach (var patched in patch["containers"]!.AsArray())
+        {
+            var container = containers.OfType<JsonObject>().Single(c => (string?)c["name"] == (string?)patched!["name"]);
+            foreach (var mount in patched!["volumeMounts"]!.AsArray())
+            {
+                Named(container, "volumeMounts").Add(mount!.DeepClone());
+            }
+        }
+
+        foreach (var volume in patch["volumes"]!.AsArray())
+        {
+            Named(pod, "volumes").Add(volume!.DeepClone());
+        }
+
+        return deployment;
+    }
+
+    private static JsonArray Named(JsonObject parent, string list) => parent[list] as JsonArray ?? (JsonArray)(parent[list] = new JsonArray());
 
     /// <summary>The entry deploy/kustomize appends to trafficRouterPlugins (components/common/registration).</summary>
     public static string DeployedRegistration()
@@ -140,7 +185,9 @@ internal sealed class CheckScenario(CheckClusterFixture fx, string ns, string co
     public async Task GrantCheckAsync(string user, params string[] rolloutVerbs)
     {
         await fx.GrantAsync(ns, user, [.. KubeClusterFixture.PluginRules, RolloutsRead(rolloutVerbs.Length == 0 ? ["get", "list"] : rolloutVerbs)]);
-        await fx.GrantAsync(controllerNs, user, [new V1PolicyRule { ApiGroups = [""], Resources = ["configmaps"], Verbs = ["get"] }]);
+        // The controller's own ClusterRole has both, so check run in the sidecar container has them too.
+        await fx.GrantAsync(controllerNs, user,
+            [new V1PolicyRule { ApiGroups = [""], Resources = ["configmaps"], Verbs = ["get"] }, new V1PolicyRule { ApiGroups = ["apps"], Resources = ["deployments"], Verbs = ["get"] }]);
     }
 
     public static V1PolicyRule RolloutsRead(params string[] verbs) =>

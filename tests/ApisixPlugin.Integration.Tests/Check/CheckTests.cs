@@ -40,6 +40,12 @@ public sealed class CheckTests(CheckClusterFixture fx)
             Single(findings, "permission", "pass").Message);
         Assert.Contains($"'{PluginName}' at file:///opt/apisix-plugin/apisix-plugin-bridge, args [--socket, /run/apisix-plugin/sidecar.sock]",
             Single(report.General(), "controller-config", "pass").Message, StringComparison.Ordinal);
+        Assert.Equal(
+            [
+                "init container install-apisix-plugin installs the bridge into volume 'apisix-plugin-bin', where argo-rollouts loads it from /opt/apisix-plugin/apisix-plugin-bridge",
+                "container apisix-plugin serves /run/apisix-plugin/sidecar.sock in volume 'apisix-plugin-socket', where the bridge in argo-rollouts connects to /run/apisix-plugin/sidecar.sock",
+            ],
+            report.General().Where(f => f.Check == "controller-pod").Select(f => f.Message));
         // Read only: the route is as it was, and the managed route was not made.
         Assert.Equal(route.ToJsonString(), (await fx.ApisixRoutes.GetAsync(s.Namespace, Route)).ToJsonString());
         await Assert.ThrowsAsync<k8s.Autorest.HttpOperationException>(() => fx.ApisixRoutes.GetAsync(s.Namespace, HeaderRoute));
@@ -238,6 +244,28 @@ public sealed class CheckTests(CheckClusterFixture fx)
         await s.CreateRouteAsync(route, other);
         await s.CreateRolloutAsync($$$"""{"route":{"name":"{{{Route}}}","namespace":"{{{other}}}","rules":["{{{Rule}}}"]}}""");
         return (s, other);
+    }
+
+    [Fact]
+    public async Task Init_containers_of_ones_own_replacing_the_plugins_as_Helm_does_fail_the_controller_pod_naming_the_list()
+    {
+        var s = await CreateAsync(fx);
+        await s.CreateRouteAsync();
+        await s.CreateRolloutAsync();
+        // A values file of the user's own with controller.initContainers: Helm takes that list whole.
+        var deployment = await fx.Admin.AppsV1.ReadNamespacedDeploymentAsync("argo-rollouts", s.ControllerNamespace);
+        deployment.Spec.Template.Spec.InitContainers = [new k8s.Models.V1Container { Name = "wait-for-db", Image = "busybox", Command = ["sh", "-c", "true"] }];
+        await fx.Admin.AppsV1.ReplaceNamespacedDeploymentAsync(deployment, "argo-rollouts", s.ControllerNamespace);
+
+        var (run, report) = await CheckRun.JsonAsync(s.Args());
+
+        Assert.Equal(1, run.ExitCode);
+        var failed = Assert.Single(report.Failed());
+        Assert.Equal(("controller-pod", $"deployment {s.ControllerNamespace}/argo-rollouts"), (failed.Check, failed.Subject));
+        Assert.StartsWith("no init container installs the bridge into volume 'apisix-plugin-bin', which argo-rollouts mounts at /opt/apisix-plugin", failed.Message, StringComparison.Ordinal);
+        Assert.Contains("values of your own that set controller.initContainers drop the plugin's entries", failed.Message, StringComparison.Ordinal);
+        // The sidecar, a plain container here, is still there and still passes.
+        Assert.Contains(report.General(), f => f.Check == "controller-pod" && f.Status == "pass" && f.Message.StartsWith("container apisix-plugin serves", StringComparison.Ordinal));
     }
 
     [Fact]
