@@ -170,20 +170,7 @@ public sealed class ClusterPreflightReader : IDisposable
             throw Unreachable(e);
         }
 
-        var pod = deployment.Spec?.Template?.Spec;
-        var containers = (pod?.InitContainers ?? []).Select(c => ToContainer(c, c.RestartPolicy == "Always" ? PodContainerKind.NativeSidecar : PodContainerKind.Init))
-            .Concat((pod?.Containers ?? []).Select(c => ToContainer(c, PodContainerKind.Container)))
-            .ToList();
-        return new ControllerPodRead.Found(ns, name, containers);
-    }
-
-    private static PodContainer ToContainer(V1Container container, PodContainerKind kind)
-    {
-        var commandLine = (container.Command ?? []).Concat(container.Args ?? []).ToList();
-        var socket = ControllerRegistration.SocketArgument(commandLine)
-            ?? container.Env?.FirstOrDefault(v => v.Name == "APISIX_PLUGIN_SOCKET")?.Value;
-        var mounts = (container.VolumeMounts ?? []).Select(m => new PodMount(m.Name, m.MountPath)).ToList();
-        return new PodContainer(container.Name, kind, commandLine, mounts, socket);
+        return new ControllerPodRead.Found(ns, name, PodWiring.Containers(deployment.Spec?.Template?.Spec));
     }
 
     /// <summary>

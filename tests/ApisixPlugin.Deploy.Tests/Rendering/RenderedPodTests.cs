@@ -95,6 +95,27 @@ public sealed class RenderedPodTests
     }
 
     /// <summary>The plugin's own entry in argo-rollouts-config (exactly one).</summary>
+    [Theory]
+    [MemberData(nameof(Variants))]
+    public async Task Check_finds_the_bridge_and_the_sidecar_where_the_registration_says_in_every_variant(string variant)
+    {
+        var install = await RenderedInstall.RenderAsync(variant);
+        var socket = ValueAfter(RegisteredPlugin(install)["args"].Strings(), "--socket");
+        var registration = new Core.Preflight.ControllerConfigRead.Found("argo-rollouts", DeployNames.ConfigMap, new JsonArray(RegisteredPlugin(install).DeepClone()), null, HasKey: true);
+        var (_, entry) = Core.Preflight.ControllerRegistration.Inspect(DeployNames.PluginName, socket, registration);
+        var deployment = k8s.KubernetesJson.Deserialize<k8s.Models.V1Deployment>(install.Deployment.ToJsonString());
+
+        var findings = Core.Preflight.ControllerPod.Check(
+            new Core.Preflight.ControllerPodRead.Found("argo-rollouts", DeployNames.Deployment, Kubernetes.Preflight.PodWiring.Containers(deployment.Spec.Template.Spec)),
+            entry, socket);
+
+        // The same rules `check` runs on the live Deployment; the native variants exist here only (the test API server is v1.20).
+        Assert.Equal(2, findings.Count);
+        Assert.All(findings, f => Assert.True(f.Status == Core.Preflight.FindingStatus.Pass, $"{variant}: {f.Message}"));
+        Assert.StartsWith(variant.Contains("plain-container", StringComparison.Ordinal) ? "container apisix-plugin serves" : "native sidecar apisix-plugin serves",
+            findings[1].Message, StringComparison.Ordinal);
+    }
+
     internal static JsonObject RegisteredPlugin(RenderedInstall install) =>
         RegisteredPlugins(install).Single(e => e.Str("name") == DeployNames.PluginName);
 
