@@ -8,8 +8,21 @@ public enum PodContainerKind
     Container,
 }
 
-/// <summary>A volume mounted into a container at a path.</summary>
-public sealed record PodMount(string Volume, string Path);
+/// <summary>A volume (or its <paramref name="SubPath"/> folder) mounted into a container at a path.</summary>
+public sealed record PodMount(string Volume, string Path, string SubPath = "")
+{
+    /// <summary>Whether <paramref name="file"/>, a path in the container, is inside this mount.</summary>
+    public bool Holds(string file) => file.StartsWith(Path.TrimEnd('/') + "/", StringComparison.Ordinal);
+
+    /// <summary>Where <paramref name="file"/>, a path in the container inside this mount, is in the volume ("/" is its root).</summary>
+    public string InVolume(string file) => Root + file[Path.TrimEnd('/').Length..];
+
+    /// <summary>Where a path in the volume is in the container; null when this mount does not show it.</summary>
+    public string? InContainer(string volumePath) =>
+        volumePath.StartsWith(Root + "/", StringComparison.Ordinal) ? Path.TrimEnd('/') + volumePath[Root.Length..] : null;
+
+    private string Root => SubPath.Trim('/') is { Length: > 0 } sub ? "/" + sub : "";
+}
 
 /// <summary>A container of the controller's pod, as far as the plugin's wiring goes.</summary>
 /// <param name="CommandLine">Its command and args, in that order.</param>
@@ -78,7 +91,7 @@ public static class ControllerPod
             return Fail(subject, $"container {ControllerContainer} mounts no volume where argo-rollouts-config's location file://{bridge} points, so the controller finds no bridge there ({Hint("controller.volumeMounts")})");
         }
 
-        var relative = bridge[mount.Path.TrimEnd('/').Length..];
+        var inVolume = mount.InVolume(bridge);
         var installers = pod.Containers.Where(c => c.Kind == PodContainerKind.Init && c.CommandLine.Contains("install") && c.Mounts.Any(m => m.Volume == mount.Volume)).ToList();
         if (installers.Count == 0)
         {
@@ -87,9 +100,9 @@ public static class ControllerPod
 
         foreach (var installer in installers)
         {
-            var at = installer.Mounts.First(m => m.Volume == mount.Volume).Path.TrimEnd('/') + relative;
+            var at = Seen(installer, mount.Volume, inVolume);
             var destination = installer.CommandLine.SkipWhile(a => a != "install").Skip(1).FirstOrDefault();
-            if (destination == at)
+            if (at is not null && destination == at)
             {
                 return Pass(subject, $"init container {installer.Name} installs the bridge into volume '{mount.Volume}', where {ControllerContainer} loads it from {bridge}");
             }
@@ -112,24 +125,28 @@ public static class ControllerPod
             return Fail(subject, $"no sidecar shares volume '{mount.Volume}' with {ControllerContainer}: nothing serves {socket} ({Hint("controller.initContainers (Kubernetes 1.29 and later) or controller.extraContainers")})");
         }
 
-        var relative = socket[mount.Path.TrimEnd('/').Length..];
+        var inVolume = mount.InVolume(socket);
         foreach (var sidecar in sidecars)
         {
-            var expected = sidecar.Mounts.First(m => m.Volume == mount.Volume).Path.TrimEnd('/') + relative;
-            if ((sidecar.Socket ?? defaultSocket) == expected)
+            var expected = Seen(sidecar, mount.Volume, inVolume);
+            if (expected is not null && (sidecar.Socket ?? defaultSocket) == expected)
             {
                 return Pass(subject, $"{Describe(sidecar)} serves {expected} in volume '{mount.Volume}', where the bridge in {ControllerContainer} connects to {socket}");
             }
         }
 
         var shown = sidecars[0];
-        var there = shown.Mounts.First(m => m.Volume == mount.Volume).Path.TrimEnd('/') + relative;
-        return Fail(subject, $"{Describe(shown)} serves {shown.Socket ?? defaultSocket}, but the bridge in {ControllerContainer} connects to {socket}, which is {there} in the sidecar: the sidecar's --socket and argo-rollouts-config's must name the same file");
+        var there = Seen(shown, mount.Volume, inVolume) is { } path ? $"{path} in the sidecar" : "not inside the sidecar's mount of that volume";
+        return Fail(subject, $"{Describe(shown)} serves {shown.Socket ?? defaultSocket}, but the bridge in {ControllerContainer} connects to {socket}, which is {there}: the sidecar's --socket and argo-rollouts-config's must name the same file");
     }
 
     /// <summary>The mount whose path holds <paramref name="file"/>, the deepest one when mounts nest.</summary>
     private static PodMount? MountHolding(PodContainer container, string file) =>
-        container.Mounts.Where(m => file.StartsWith(m.Path.TrimEnd('/') + "/", StringComparison.Ordinal)).MaxBy(m => m.Path.Length);
+        container.Mounts.Where(m => m.Holds(file)).MaxBy(m => m.Path.Length);
+
+    /// <summary>Where <paramref name="container"/> sees a path of <paramref name="volume"/>; null when none of its mounts shows it.</summary>
+    private static string? Seen(PodContainer container, string volume, string volumePath) =>
+        container.Mounts.Where(m => m.Volume == volume).Select(m => m.InContainer(volumePath)).FirstOrDefault(p => p is not null);
 
     private static string Describe(PodContainer container) =>
         container.Kind == PodContainerKind.NativeSidecar ? $"native sidecar {container.Name}" : $"container {container.Name}";

@@ -20,7 +20,7 @@ public static class PodWiring
         var commandLine = (container.Command ?? []).Concat(container.Args ?? []).ToList();
         var socket = ControllerRegistration.SocketArgument(commandLine)
             ?? container.Env?.FirstOrDefault(v => v.Name == SocketVariable)?.Value;
-        var mounts = (container.VolumeMounts ?? []).Select(m => new PodMount(m.Name, m.MountPath)).ToList();
+        var mounts = (container.VolumeMounts ?? []).Select(m => new PodMount(m.Name, m.MountPath, m.SubPath ?? "")).ToList();
         return new PodContainer(container.Name, kind, commandLine, mounts, socket);
     }
 }

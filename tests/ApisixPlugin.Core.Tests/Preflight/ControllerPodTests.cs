@@ -87,6 +87,21 @@ public sealed class ControllerPodTests
     }
 
     [Fact]
+    public void A_sub_path_mount_is_followed_into_the_volume_and_a_sub_path_hiding_the_file_fails()
+    {
+        // The controller sees only the volume's bin/ folder; the installer mounts the whole volume.
+        var controller = Controller with { Mounts = [new("apisix-plugin-bin", "/opt/apisix-plugin", "bin"), new("apisix-plugin-socket", "/run/apisix-plugin")] };
+        var whole = Installer with { Mounts = [new("apisix-plugin-bin", "/v")], CommandLine = ["/bridge/apisix-plugin-bridge", "install", "/v/bin/apisix-plugin-bridge"] };
+        var elsewhere = whole with { CommandLine = ["/bridge/apisix-plugin-bridge", "install", "/v/apisix-plugin-bridge"] };
+
+        Assert.Equal(FindingStatus.Pass, Check(whole, Sidecar, controller)[0].Status);
+        Assert.Equal(FindingStatus.Fail, Check(elsewhere, Sidecar, controller)[0].Status);
+        // An installer that sees another folder of the volume cannot write where the controller looks.
+        var other = Installer with { Mounts = [new("apisix-plugin-bin", "/opt/apisix-plugin", "other")] };
+        Assert.Equal(FindingStatus.Fail, Check(other, Sidecar, controller)[0].Status);
+    }
+
+    [Fact]
     public void An_installer_writing_another_path_fails_naming_it()
     {
         var misplaced = Installer with { CommandLine = ["/bridge/apisix-plugin-bridge", "install", "/opt/apisix-plugin/bridge"] };
