@@ -10,12 +10,13 @@ return args.FirstOrDefault() switch
     "translation" => TranslationRun.Run(options),
     "end-to-end" => await EndToEndRun.RunAsync(options),
     "memory" => await MemoryRun.RunAsync(options),
+    "allocations" => await AllocationRun.RunAsync(options),
     "controller-view" => await ControllerViewRun.RunAsync(options),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: ApisixPlugin.Benchmarks translation|end-to-end|memory|controller-view [--quick] [--summary <file>] [--sidecar <apisix-plugin.dll>] [--compare-sidecar \"label=path|NAME=VALUE,...\"] [--try \"label|NAME=VALUE,...\"] [--try-in-flight N]");
+    Console.Error.WriteLine("usage: ApisixPlugin.Benchmarks translation|end-to-end|memory|allocations|controller-view [--quick] [--summary <file>] [--sidecar <apisix-plugin.dll>] [--compare-sidecar \"label=path|NAME=VALUE,...\"] [--try \"label|NAME=VALUE,...\"] [--try-in-flight N]");
     return 2;
 }

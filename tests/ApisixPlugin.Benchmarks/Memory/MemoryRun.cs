@@ -15,10 +15,10 @@ namespace ApisixPlugin.Benchmarks.Memory;
 /// </summary>
 internal static class MemoryRun
 {
-    private const int Rollouts = 200;
+    internal const int Rollouts = 200;
     private const int Namespaces = 4;
     private const long TargetKiB = 80 * 1024;
-    private static readonly int[] Steps = [10, 20, 30, 40, 50];
+    internal static readonly int[] Steps = [10, 20, 30, 40, 50];
 
     /// <summary>
     /// The runtime settings tried, as environment variables of the sidecar process, and how many
@@ -41,7 +41,7 @@ internal static class MemoryRun
     private const string ApiRequestLimit = "Sidecar__MaxConcurrentApiRequests";
 
     /// <summary>The image's environment (Dockerfile ENV) plus the given variables.</summary>
-    private static Dictionary<string, string> Shipped(params (string Name, string Value)[] extra)
+    internal static Dictionary<string, string> Shipped(params (string Name, string Value)[] extra)
     {
         var environment = new Dictionary<string, string> { ["DOTNET_GCgen0size"] = "100000", ["DOTNET_GCRegionSize"] = "100000" };
         foreach (var (name, value) in extra)
@@ -136,7 +136,7 @@ internal static class MemoryRun
         }
     }
 
-    private static async Task<List<Rollout>> CreateRoutesAsync(KubeClusterFixture fixture)
+    internal static async Task<List<Rollout>> CreateRoutesAsync(KubeClusterFixture fixture)
     {
         var namespaces = new List<string>();
         for (var n = 0; n < Namespaces; n++)
@@ -162,33 +162,10 @@ internal static class MemoryRun
         var idleAnon = sidecar.StatusKiB("RssAnon") ?? 0;
         var idleMap = MemoryMap.Read(sidecar.Pid);
         var idleGc = await GcFigures.ReadAsync(sidecar);
-        using var gate = new SemaphoreSlim(inFlight);
-
-        var errors = 0;
-        string? firstError = null;
         var stopwatch = Stopwatch.StartNew();
         await using (var sampler = new ResidentSetSampler(sidecar, TimeSpan.FromMilliseconds(10)))
         {
-            await Task.WhenAll(rollouts.Select(async rollout =>
-            {
-                foreach (var weight in Steps)
-                {
-                    await gate.WaitAsync();
-                    try
-                    {
-                        await sidecar.Client.SetWeightAsync(BenchmarkRollouts.SetWeight(rollout, weight));
-                    }
-                    catch (RpcException e)
-                    {
-                        Interlocked.Increment(ref errors);
-                        Interlocked.CompareExchange(ref firstError, $"{e.StatusCode}: {e.Status.Detail}", null);
-                    }
-                    finally
-                    {
-                        gate.Release();
-                    }
-                }
-            }));
+            var (errors, firstError) = await StepAllAsync(sidecar, rollouts, Steps, inFlight);
             stopwatch.Stop();
             await Task.Delay(1000);
             var end = sidecar.ResidentKiB() ?? 0;
@@ -200,6 +177,35 @@ internal static class MemoryRun
                 stopwatch.Elapsed.TotalSeconds, rollouts.Count * Steps.Length, errors, firstError, atLastStep,
                 idleMap, idleGc, sampler.PeakMap, endMap, endGc);
         }
+    }
+
+    /// <summary>Every Rollout steps through <paramref name="steps"/>, all at once, at most <paramref name="inFlight"/> calls in flight.</summary>
+    internal static async Task<(int Errors, string? FirstError)> StepAllAsync(SidecarUnderTest sidecar, List<Rollout> rollouts, int[] steps, int inFlight)
+    {
+        using var gate = new SemaphoreSlim(inFlight);
+        var errors = 0;
+        string? firstError = null;
+        await Task.WhenAll(rollouts.Select(async rollout =>
+        {
+            foreach (var weight in steps)
+            {
+                await gate.WaitAsync();
+                try
+                {
+                    await sidecar.Client.SetWeightAsync(BenchmarkRollouts.SetWeight(rollout, weight));
+                }
+                catch (RpcException e)
+                {
+                    Interlocked.Increment(ref errors);
+                    Interlocked.CompareExchange(ref firstError, $"{e.StatusCode}: {e.Status.Detail}", null);
+                }
+                finally
+                {
+                    gate.Release();
+                }
+            }
+        }));
+        return (errors, firstError);
     }
 
     /// <summary>How many of the routes ended at the last step's canary weight (read back as the admin).</summary>
