@@ -53,10 +53,8 @@ public static class ManagedRoutePlanner
 
         // Labels and annotations are the plugin's too: a route taken over from the built-in
         // router loses the copied GitOps label, and a mirror route that becomes a header route
-        // says so. The write is guarded by uid and resourceVersion, not by testing the old
-        // values: the API server compares strings as raw bytes, and Go escapes '<', '>' and '&'
-        // where .NET does not, so a test of a user's regex or a last-applied annotation would
-        // fail for ever.
+        // says so. The write is guarded by uid and resourceVersion: any change since the read
+        // refuses it, so the old values need no test of their own.
         var operations = ImmutableArray.CreateBuilder<PatchOperation>();
         foreach (var (path, wanted) in new[]
         {

@@ -73,13 +73,6 @@ public sealed record PatchOperation
 
     public static PatchOperation Remove(string path) => new(PatchOp.Remove, path);
 
-    /// <summary>
-    /// Whether a <c>test</c> of this string can pass on the API server, which compares strings as
-    /// Go's encoder writes them: text with characters it escapes (quotes, '&lt;', '&gt;', '&amp;',
-    /// control and non-ASCII characters) would never match.
-    /// </summary>
-    public static bool CanTestText(string value) => value.All(c => c is >= ' ' and <= '~' and not ('"' or '\\' or '<' or '>' or '&' or '\''));
-
     /// <summary>Escapes one reference token (RFC 6901): annotation keys contain '/'.</summary>
     public static string Escape(string token) => token.Replace("~", "~0", StringComparison.Ordinal).Replace("/", "~1", StringComparison.Ordinal);
 
@@ -89,9 +82,14 @@ public sealed record PatchOperation
         {
             _writeValue(writer);
         }
-        else if (_value is { } value)
+        else if (_value is { } value && Op == PatchOp.Test)
         {
-            JsonElements.WriteTo(writer, value);
+            // Compared by its bytes with the route as the API server encodes it.
+            GoJsonText.WriteTo(writer, value);
+        }
+        else if (_value is { } other)
+        {
+            JsonElements.WriteTo(writer, other);
         }
     }
 }

@@ -61,8 +61,7 @@ public static class WeightPlanner
     /// The record's new value, guarded by the resourceVersion read. Another Rollout may steer other
     /// rules of the same route and update the same record at the same time: a write planned from
     /// an older record would drop its entry, and the experiment backend it names would then stay
-    /// in the route for good. A test of the record's text cannot be used, because the API server
-    /// compares strings as Go escapes them; the resourceVersion is plain digits.
+    /// in the route for good.
     /// </summary>
     private static IEnumerable<PatchOperation> AnnotationChange(ApisixRouteSnapshot route, AddedBackends after)
     {

@@ -128,12 +128,11 @@ public sealed class RolloutRoutes(IApisixRouteStore store, RouteNamespacePolicy 
 
     /// <summary>
     /// Whether a remembered route may be planned from: it consented when seen, and it holds no
-    /// experiment record, which a patch cannot test as stored (the API server compares the text as
-    /// Go escapes it), so a record removed since would go unnoticed and its backend stay for good.
+    /// experiment record, which the guard does not test, so a record removed since would go
+    /// unnoticed and its backend stay for good.
     /// </summary>
     private static bool Recallable(RolloutContext rollout, RouteTarget target, ApisixRouteSnapshot known) =>
-        (target.Namespace == rollout.Namespace
-            || (RouteNamespacePolicy.Consents(known, rollout.Namespace) && PatchOperation.CanTestText(known.Annotation(ApisixRouteConventions.AllowRolloutsFromAnnotation)!)))
+        (target.Namespace == rollout.Namespace || RouteNamespacePolicy.Consents(known, rollout.Namespace))
         && known.Annotation(ApisixRouteConventions.AddedBackendsAnnotation) is null;
 
 

@@ -128,11 +128,8 @@ public sealed class RouteWrites(IApisixRouteStore store, RolloutRoutes routes, I
     /// in the same patch, so a consent withdrawn since the route was read or remembered fails the
     /// write, and the re-read then refuses the call.
     /// </summary>
-    /// (A value with characters Go escapes in JSON could never match as the API server compares it,
-    /// so it is not tested; <see cref="RolloutRoutes"/> never plans such a route from memory.)
     private static ImmutableArray<PatchOperation> ConsentGuard(RolloutContext rollout, SteeredRoute steered) =>
         steered.Target.Namespace == rollout.Namespace || steered.Route.Annotation(ApisixRouteConventions.AllowRolloutsFromAnnotation) is not { } consent
-            || !PatchOperation.CanTestText(consent)
             ? []
             : [PatchOperation.Test($"/metadata/annotations/{PatchOperation.Escape(ApisixRouteConventions.AllowRolloutsFromAnnotation)}", JsonElements.String(consent))];
 

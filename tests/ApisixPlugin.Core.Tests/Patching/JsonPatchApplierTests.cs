@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using ApisixPlugin.Core.Patching;
 using ApisixPlugin.Core.Tests.Support;
 
@@ -15,6 +16,9 @@ public sealed class JsonPatchApplierTests
 
     private static string Apply(params PatchOperation[] ops) =>
         JsonPatchApplier.Apply(JsonText.Parse(Doc), ops).GetRawText();
+
+    private static string ApplyTo(string doc, params PatchOperation[] ops) =>
+        JsonPatchApplier.Apply(JsonText.Parse(doc), ops).GetRawText();
 
     private static PatchOperation Op(string op, string path, string? value = null) =>
         new(Enum.Parse<PatchOp>(op, ignoreCase: true), path, value is null ? null : JsonText.Parse(value));
@@ -96,7 +100,22 @@ public sealed class JsonPatchApplierTests
         Assert.Equal(unchanged, Apply(Op("test", "/obj", """{"y":{"z":[true,null]},"x":1}""")));
         Assert.Equal(unchanged, Apply(Op("test", "/list/2", "3")));
         Assert.Equal(unchanged, Apply(Op("test", "/nothing", "null")));
-        Assert.Equal(unchanged, Apply(Op("test", "/obj/x", "1.0")));
+    }
+
+    /// <summary>
+    /// The API server's JSON Patch library compares a string, number or literal by its encoded
+    /// bytes against the document as Go encodes it: the same number in other text is a change, and
+    /// a test value in any text is sent as Go writes it, so it matches.
+    /// </summary>
+    [Fact]
+    public void Test_compares_scalars_by_the_bytes_Go_writes()
+    {
+        const string doc = """{"text":"é+","html":"<b>","obj":{"x":1}}""";
+        var unchanged = JsonNode.Parse(doc)!.ToJsonString();
+
+        Assert.Equal(unchanged, ApplyTo(doc, Op("test", "/text", "\"\u00E9\u002B\"")));
+        Assert.Equal(unchanged, ApplyTo(doc, Op("test", "/html", "\"\u003Cb\u003E\"")));
+        Assert.Throws<JsonPatchConflictException>(() => ApplyTo(doc, Op("test", "/obj/x", "1.0")));
     }
 
     [Theory]

@@ -1,3 +1,4 @@
+using ApisixPlugin.Core.Json;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -40,7 +41,7 @@ public sealed class PatchBytesTests
 
     /// <summary>
     /// The reference: each value read back as an element and written by
-    /// <see cref="JsonElement.WriteTo"/>. Naming the default encoder explicitly keeps the writer's
+    /// <see cref="JsonElement.WriteTo"/>, a test's by <see cref="GoJsonText.Of"/>. Naming the default encoder explicitly keeps the writer's
     /// output the same while turning the copying shortcut off.
     /// </summary>
     private static byte[] TokenByToken(RoutePatch patch)
@@ -57,7 +58,15 @@ public sealed class PatchBytesTests
                 if (op.Value is { } value)
                 {
                     writer.WritePropertyName("value");
-                    value.WriteTo(writer);
+                    if (op.Op == PatchOp.Test)
+                    {
+                        // A test value is compared by its bytes, so it is sent as Go writes it.
+                        writer.WriteRawValue(GoJsonText.Of(value));
+                    }
+                    else
+                    {
+                        value.WriteTo(writer);
+                    }
                 }
 
                 writer.WriteEndObject();

@@ -72,6 +72,47 @@ public sealed class ApiRequestCountTests(SidecarClusterFixture fx)
     }
 
     /// <summary>
+    /// Rule names and backend fields in text that .NET's JSON encoder and Go's write with other
+    /// bytes (non-ASCII, <c>+ ' `</c>, <c>&lt; &gt; &amp;</c>): the API server compares a patch's
+    /// test values by their bytes, so they are sent as Go writes them, and each SetWeight lands in
+    /// one PATCH (the first after its GET) instead of failing every test until it is Aborted.
+    /// </summary>
+    [Fact]
+    public async Task Rules_named_in_text_Go_and_dotnet_encode_differently_are_weighted_in_one_patch()
+    {
+        string[] rules = ["订单-orders", "api+v2 'beta' `x`", "a<b&c>d"];
+        await using var c = await CountingAsync("go-text");
+        var (ns, proxy, sidecar) = (c.Namespace, c.Proxy, c.Sidecar);
+        var route = ApisixRoute("go-text");
+        var http = new JsonArray();
+        foreach (var rule in rules)
+        {
+            var json = RuleJson(rule, "/*");
+            json["backends"]![0]!["subset"] = "v1+béta<1>";
+            http.Add(json);
+        }
+
+        route["spec"]!["http"] = http;
+        await fx.ApisixRoutes.CreateAsync(ns, route);
+        var rollout = Rollout(ns, System.Text.Json.JsonSerializer.Serialize(new { route = new { name = "go-text", rules } }));
+        async Task<string[]> RequestsOf(int weight)
+        {
+            var before = proxy.Seen.Count;
+            await sidecar.Client.SetWeightAsync(Weight(rollout, weight));
+            return [.. proxy.Seen.Skip(before).Where(r => r.Path.Contains("/apisixroutes/go-text", StringComparison.Ordinal)).Select(r => r.Method)];
+        }
+
+        var first = await RequestsOf(20);
+        var second = await RequestsOf(40);
+
+        Assert.Equal(["GET", "PATCH"], first);
+        Assert.Equal(["PATCH"], second);
+        var written = await fx.ApisixRoutes.GetAsync(ns, "go-text");
+        Assert.All(rules, rule => Assert.Equal(new Dictionary<string, int> { [Stable] = 60, [Canary] = 40 }, WeightsOf(written, rule)));
+        Assert.Equal("v1+béta<1>", written["spec"]!["http"]![0]!["backends"]![0]!["subset"]!.GetValue<string>());
+    }
+
+    /// <summary>
     /// Without managed routes a reconcile costs one GET, at a step and fully promoted. Each
     /// managedRoutes name adds one GET: SetWeight looks for the Rollout's mirror routes (and for the
     /// in-progress label at weight 0, for any managed route), except right after
