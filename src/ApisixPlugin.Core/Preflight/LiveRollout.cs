@@ -78,6 +78,12 @@ public sealed record LiveRollout(JsonElement Json)
             Kind: Text(Json, "kind") ?? "Rollout");
     }
 
+    /// <summary>spec.strategy.canary.steps, each with its index.</summary>
+    public IEnumerable<(int Index, JsonElement Step)> Steps() =>
+        Canary() is { } canary && At(canary, "steps") is { ValueKind: JsonValueKind.Array } steps
+            ? steps.EnumerateArray().Select((step, index) => (index, step))
+            : [];
+
     private JsonElement? Canary() => At(Json, "spec", "strategy", "canary") is { ValueKind: JsonValueKind.Object } c ? c : null;
 
     private JsonElement? Routing() => Canary() is { } c && At(c, "trafficRouting") is { ValueKind: JsonValueKind.Object } r ? r : null;

@@ -56,6 +56,9 @@ public static class PreflightCheck
     /// <summary>The Rollout's canary or stable service is a backend of the rule.</summary>
     public const string Backend = "backend";
 
+    /// <summary>The Rollout's steps reach the plugin as written (go-plugin's encoding leaves zero values out).</summary>
+    public const string Steps = "steps";
+
     /// <summary>A managedRoutes name is free or already this Rollout's.</summary>
     public const string ManagedRoute = "managed-route";
 

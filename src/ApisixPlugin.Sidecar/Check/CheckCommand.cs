@@ -131,7 +131,7 @@ internal static class CheckCommand
                 .RunAsync(context, arguments.IngressClass, cancellationToken).ConfigureAwait(false);
             var permissions = await PermissionsAsync(SidecarAccess.For(context, result.Config), cancellationToken).ConfigureAwait(false);
             var traffic = result.Config is null ? [] : await _traffic.ReadAsync(result, cancellationToken).ConfigureAwait(false);
-            return new RolloutReport(rollout.Namespace, rollout.Name, [.. result.Findings, .. permissions], traffic);
+            return new RolloutReport(rollout.Namespace, rollout.Name, [.. result.Findings, .. RolloutSteps.Check(rollout), .. permissions], traffic);
         }
 
         private async Task<IReadOnlyList<PreflightFinding>> PermissionsAsync(IReadOnlyList<AccessNeed> needs, CancellationToken cancellationToken)

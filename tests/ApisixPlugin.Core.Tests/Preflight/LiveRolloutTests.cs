@@ -44,4 +44,21 @@ public sealed class LiveRolloutTests
         Assert.False(rollout.UsesPlugin(Plugin));
         Assert.Contains(message, rollout.NotUsingPlugin(Plugin), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_mirror_step_of_percentage_0_fails_the_steps_check_because_go_plugin_delivers_it_as_all_requests()
+    {
+        var rollout = Read("""{"steps":[{"setWeight":10},{"setMirrorRoute":{"name":"m1","percentage":0,"match":[{"method":{"exact":"GET"}}]}},"""
+            + """{"setMirrorRoute":{"name":"m2","percentage":30}},{"setMirrorRoute":{"name":"m3"}},{"setMirrorRoute":{"name":"m1"}}],"trafficRouting":{"plugins":{"apisixplugin/apisix":{}}}}""");
+
+        var finding = Assert.Single(RolloutSteps.Check(rollout));
+
+        Assert.Equal((FindingStatus.Fail, "steps", "shop/demo steps[1]"), (finding.Status, finding.Check, finding.Subject));
+        Assert.Contains("spec.strategy.canary.steps[1].setMirrorRoute 'm1' has percentage 0", finding.Message, StringComparison.Ordinal);
+        Assert.Contains("mirrors every matching request", finding.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_rollout_without_steps_has_no_step_findings() =>
+        Assert.Empty(RolloutSteps.Check(Read("""{"trafficRouting":{"plugins":{"apisixplugin/apisix":{}}}}""")));
 }
