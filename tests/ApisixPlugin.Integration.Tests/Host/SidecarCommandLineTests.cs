@@ -103,7 +103,21 @@ public sealed class SidecarCommandLineTests
         { "--log-format", "APISIX_PLUGIN_LOG_FORMAT", "Sidecar:LogFormat" },
         { "--log-level", "APISIX_PLUGIN_LOG_LEVEL", "Sidecar:LogLevel" },
         { "--route-namespaces", "APISIX_PLUGIN_ROUTE_NAMESPACES", "Sidecar:RouteNamespaces" },
+        { "--remembered-routes", "APISIX_PLUGIN_REMEMBERED_ROUTES", "Sidecar:RememberedRoutes" },
+        { "--events", "APISIX_PLUGIN_EVENTS", "Sidecar:Events" },
+        { "--in-progress-label", "APISIX_PLUGIN_IN_PROGRESS_LABEL", "Sidecar:InProgressLabel" },
     };
+
+    /// <summary>Switches the test above does not list would have no proof of their variable: every switch serve has is in it.</summary>
+    [Fact]
+    public async Task The_switch_list_above_is_every_switch_serve_has()
+    {
+        var help = await RunAsync("serve", "--help");
+        var shown = help.Output.Split('\n').Select(l => l.TrimStart()).Where(l => l.Contains("[env: ", StringComparison.Ordinal))
+            .Select(l => l.Split(' ')[0]).Order(StringComparer.Ordinal);
+
+        Assert.Equal(Switches.Select(row => (string)row[0]).Order(StringComparer.Ordinal), shown);
+    }
 
     [Theory]
     [MemberData(nameof(Switches))]

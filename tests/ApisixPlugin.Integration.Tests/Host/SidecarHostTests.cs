@@ -262,18 +262,31 @@ public sealed class SidecarHostTests(SidecarClusterFixture fx)
                 $"no zero series {use.Value} in /metrics before any call:\n{string.Join('\n', series)}");
         }
 
+        // Every status a call can end with (README, "Errors"), for every method, and every verb the sidecar sends.
+        string[] outcomes = ["OK", "Cancelled", "InvalidArgument", "FailedPrecondition", "Aborted", "PermissionDenied", "Unavailable", "DeadlineExceeded", "Internal", "Unknown"];
         foreach (var method in TrafficRouter.Descriptor.Methods.Select(m => m.Name))
         {
-            Assert.Contains($"apisix_plugin_calls_total{{method=\"{method}\",outcome=\"OK\"}} 0", series);
-            Assert.Contains($"apisix_plugin_calls_total{{method=\"{method}\",outcome=\"Unavailable\"}} 0", series);
+            foreach (var outcome in outcomes)
+            {
+                Assert.Contains($"apisix_plugin_calls_total{{method=\"{method}\",outcome=\"{outcome}\"}} 0", series);
+            }
+
             Assert.Contains(series, line => line.StartsWith($"apisix_plugin_call_duration_seconds_count{{method=\"{method}\"}} 0", StringComparison.Ordinal));
         }
 
+        foreach (var verb in new[] { "get", "list", "patch", "create", "delete", "create-event" })
+        {
+            Assert.Contains($"apisix_plugin_api_requests_total{{verb=\"{verb}\"}} 0", series);
+        }
+
+        Assert.Contains("apisix_plugin_weight_verifications_total{verified=\"true\"} 0", series);
+        Assert.Contains("apisix_plugin_weight_verifications_total{verified=\"false\"} 0", series);
         Assert.Contains("apisix_plugin_writes_skipped_total 0", series);
         Assert.Contains("apisix_plugin_conflicts_retried_total 0", series);
         Assert.Contains("apisix_plugin_route_memory_stale_total 0", series);
         Assert.Contains("apisix_plugin_events_held_total 0", series);
-        Assert.Contains("apisix_plugin_api_requests_total{verb=\"patch\"} 0", series);
+        // Retries are the one family without zero series: their reasons are open-ended.
+        Assert.DoesNotContain(series, line => line.StartsWith("apisix_plugin_api_retries_total{", StringComparison.Ordinal));
     }
 
     [Fact]
