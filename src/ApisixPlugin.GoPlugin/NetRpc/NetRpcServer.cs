@@ -46,7 +46,7 @@ internal sealed class NetRpcServer : IDisposable
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var thread = new Thread(() =>
         {
-            Serve();
+            _ = Serve();
             done.TrySetResult();
         })
         {
@@ -57,11 +57,16 @@ internal sealed class NetRpcServer : IDisposable
         return done.Task;
     }
 
-    /// <summary>Reads requests until the stream ends or breaks; then finishes the calls in flight.</summary>
-    public void Serve()
+    /// <summary>
+    /// Reads requests until the stream ends or breaks; then finishes the calls in flight. Returns
+    /// why the stream broke (a request that could not be decoded, a protocol error), or null when
+    /// it ended (closed, reset, the session gone).
+    /// </summary>
+    public string? Serve()
     {
         var decoder = new GobStreamDecoder(_stream);
         string? failure = null;
+        var broke = false;
         try
         {
             while (true)
@@ -86,6 +91,7 @@ internal sealed class NetRpcServer : IDisposable
         catch (Exception e) when (e is GobException or YamuxProtocolException)
         {
             failure = e.Message;
+            broke = true;
             _log.Write(PluginLogLevel.Error, "net/rpc stream failed", ("server", _name), ("stream", _stream.Id), ("error", e.Message));
         }
         catch (IOException e)
@@ -106,6 +112,7 @@ internal sealed class NetRpcServer : IDisposable
             _stream.Reset();
         }
         Dispose();
+        return failure is null || !broke ? null : failure;
     }
 
     /// <summary>Called by <see cref="Serve"/> once no call is left in flight.</summary>

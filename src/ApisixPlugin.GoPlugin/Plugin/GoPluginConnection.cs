@@ -53,7 +53,7 @@ internal sealed class GoPluginConnection
                         // go-plugin's stdout/stderr streams: the host only reads them; nothing to say.
                         break;
                     default:
-                        StartBrokerStream(stream);
+                        StartBrokerStream(session, stream);
                         break;
                 }
             }
@@ -63,7 +63,7 @@ internal sealed class GoPluginConnection
         }
     }
 
-    private void StartBrokerStream(YamuxStream stream)
+    private void StartBrokerStream(YamuxSession session, YamuxStream stream)
     {
         if (Interlocked.Increment(ref _brokerStreams) > MaxBrokerStreams)
         {
@@ -76,7 +76,7 @@ internal sealed class GoPluginConnection
         {
             try
             {
-                ServeBrokerStream(stream);
+                ServeBrokerStream(session, stream);
             }
             finally
             {
@@ -90,7 +90,7 @@ internal sealed class GoPluginConnection
         thread.Start();
     }
 
-    private void ServeBrokerStream(YamuxStream stream)
+    private void ServeBrokerStream(YamuxSession session, YamuxStream stream)
     {
         var log = _options.Log;
         Span<byte> idBytes = stackalloc byte[4];
@@ -125,6 +125,15 @@ internal sealed class GoPluginConnection
         }
         log.Write(PluginLogLevel.Debug, "plugin stream open", ("plugin", name), ("broker_id", id), ("stream", stream.Id));
         using var server = new NetRpcServer(stream, service, log, "plugin");
-        server.Serve();
+        if (server.Serve() is { } failure)
+        {
+            // Go's net/rpc client shuts down for good when a stream it reads breaks, and the host
+            // keeps the plugin it dispensed while Control.Ping answers: every later call would fail
+            // until the controller restarts. Ending the connection makes the next Ping fail, and the
+            // host then starts the plugin again.
+            log.Write(PluginLogLevel.Error, "plugin stream failed; closing the connection so the host starts the plugin again",
+                ("plugin", name), ("stream", stream.Id), ("error", failure));
+            session.Close($"plugin stream {stream.Id} failed: {failure}");
+        }
     }
 }
