@@ -107,6 +107,27 @@ public sealed class RouteSelectorTests
         Assert.Null(router.CanaryWeight("web"));
     }
 
+    /// <summary>
+    /// With routeSelector.rules, a route labelled mid-rollout that lacks the configured rule fails
+    /// a step, naming it, but not the abort: weight 0 resets every route that has the rule.
+    /// </summary>
+    [Fact]
+    public async Task A_selected_route_without_the_configured_rule_fails_a_step_but_not_the_reset_to_0()
+    {
+        using var router = new RouterOnMemory();
+        var rollout = Rollout("""{"routeSelector":{"matchLabels":{"team":"shop"},"rules":["web"]}}""");
+        router.SeedRoute("web", labels: TeamShop);
+        await router.SetWeight.RunAsync(rollout, 30, [], CancellationToken.None);
+        router.SeedRoute("api", labels: TeamShop);
+
+        var step = await Assert.ThrowsAsync<RouterException>(() => router.SetWeight.RunAsync(rollout, 40, [], CancellationToken.None));
+        await router.SetWeight.RunAsync(rollout, 0, [], CancellationToken.None);
+
+        Assert.Contains("api", step.Message, StringComparison.Ordinal);
+        Assert.Equal(0, router.CanaryWeight("web"));
+        Assert.Null(router.CanaryWeight("api"));
+    }
+
     [Fact]
     public async Task Named_and_selected_routes_together_are_each_steered_once()
     {

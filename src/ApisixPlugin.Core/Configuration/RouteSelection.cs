@@ -23,8 +23,9 @@ public sealed record SteeredRoute(RouteTarget Target, ApisixRouteSnapshot Route)
 public static class RouteSelection
 {
     /// <param name="skipUnweighable">
-    /// Leave out, instead of failing on, a route with no rule holding both backends: when the call
-    /// only takes traffic away from the canary, such a route has nothing to be reset.
+    /// Leave out, instead of failing on, a route with no rule holding both backends (with
+    /// <c>routeSelector.rules</c>, the configured rules it lacks or that lack either backend):
+    /// when the call only takes traffic away from the canary, there is nothing there to reset.
     /// </param>
     public static ImmutableArray<SteeredRoute> Select(
         RouteSelector selector, RolloutContext rollout, IEnumerable<RouteTarget> named, IEnumerable<ApisixRouteSnapshot> listed, bool skipUnweighable = false)
@@ -42,6 +43,13 @@ public static class RouteSelection
             var rules = selector.Rules.IsEmpty
                 ? [.. route.Rules().Where(r => r.HasBackend(canary) && r.HasBackend(stable)).Select(r => r.Name).Distinct(StringComparer.Ordinal)]
                 : selector.Rules;
+            if (skipUnweighable && !selector.Rules.IsEmpty)
+            {
+                // A configured rule this route lacks, or one without both backends, holds none of
+                // the canary's traffic to take back: an abort must not stop at it.
+                rules = [.. rules.Where(name => route.Rules().Any(r => r.Name == name && r.HasBackend(canary) && r.HasBackend(stable)))];
+            }
+
             if (rules.IsEmpty && skipUnweighable)
             {
                 continue;
