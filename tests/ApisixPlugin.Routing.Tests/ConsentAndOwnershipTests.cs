@@ -99,4 +99,45 @@ public sealed class ConsentAndOwnershipTests
         Assert.Equal("managed ApisixRoutes deleted: shop/set-header", router.Events.All[^1].Message);
         Assert.Equal(["shop/shop"], router.Memory.All().Select(r => r.Key));
     }
+
+    /// <summary>
+    /// SetWeight reads the Rollout's mirror route, then writes it. A route made again under that
+    /// name in between, by someone else and with the same rules, is not written: the patch tests
+    /// the uid read, and the read after the refusal finds the route is not this Rollout's.
+    /// </summary>
+    [Fact]
+    public async Task A_mirror_route_made_again_by_someone_else_between_read_and_write_is_not_weighted()
+    {
+        using var router = new RouterOnMemory();
+        router.SeedRoute("web");
+        var rollout = Rollout("""{"route":{"name":"web","rules":["web"]}}""", "web-mirror");
+        await router.SetMirrorRoute.RunAsync(rollout, new MirrorRouteStep("web-mirror",
+            [new MirrorMatch(null, new StringMatch(Prefix: "/"), System.Collections.Immutable.ImmutableSortedDictionary<string, StringMatch>.Empty)], 50), CancellationToken.None);
+        var swapped = false;
+        router.Faults.AfterRead = (ns, name) =>
+        {
+            if (name != "web-mirror" || swapped)
+            {
+                return;
+            }
+
+            swapped = true;
+            var mine = router.Route("web-mirror");
+            router.Memory.DeleteAsync(mine, CancellationToken.None).GetAwaiter().GetResult();
+            var theirs = System.Text.Json.Nodes.JsonNode.Parse(mine.Json.GetRawText())!.AsObject();
+            var metadata = theirs["metadata"]!.AsObject();
+            foreach (var field in new[] { "uid", "resourceVersion", "ownerReferences", "annotations", "labels", "generation" })
+            {
+                metadata.Remove(field);
+            }
+
+            router.Memory.CreateAsync(ns, Core.Json.JsonElements.ToElement(theirs), CancellationToken.None).GetAwaiter().GetResult();
+        };
+
+        var error = await Assert.ThrowsAsync<RouterException>(() => router.SetWeight.RunAsync(rollout, 30, [], CancellationToken.None));
+
+        Assert.True(swapped);
+        Assert.Contains("mirror route shop/web-mirror: deleted or taken over", error.Message, StringComparison.Ordinal);
+        Assert.NotEqual(30, router.Route("web-mirror").Rules().Single().Backends.Single(b => b.ServiceName == Canary).Weight);
+    }
 }

@@ -39,7 +39,7 @@ public sealed class SetWeightUseCase(RolloutRoutes routes, RouteWrites writes, I
         var mirrors = managed.Where(m => m.Annotation(ApisixRouteConventions.ManagedKindAnnotation) == MirrorRouteBuilder.Kind)
             .Select(m => new SteeredRoute(new RouteTarget(m.Namespace, m.Name, [.. m.Rules().Select(r => r.Name)]), m))
             .ToImmutableArray();
-        changed += await writes.PatchAllAsync(rollout, mirrors, (r, t) => WeightPlanner.Plan(r, t, split), cancellationToken,
+        changed += await writes.PatchAllAsync(rollout, mirrors, (r, t) => MirrorWeights(r, t, split), cancellationToken,
             reread: async t => await routes.ManagedAsync(t.Namespace, t.Name, cancellationToken).ConfigureAwait(false) is { } r && ManagedRouteOwnership.IsOwnedBy(r, rollout)
                 ? r
                 : throw Core.Errors.RouterException.Precondition($"mirror route {t.Key}: deleted or taken over while its weights were being set; the next call sees what is there")).ConfigureAwait(false);
@@ -50,6 +50,19 @@ public sealed class SetWeightUseCase(RolloutRoutes routes, RouteWrites writes, I
         }
 
         return changed;
+    }
+
+    /// <summary>
+    /// The split into a mirror route, only if it is still the one read: a route deleted and made
+    /// again under its name (by someone else, with the same rules) has another uid, so the write
+    /// fails, and the read that follows finds it is not this Rollout's.
+    /// </summary>
+    private static Core.Patching.RoutePatch MirrorWeights(ApisixRouteSnapshot route, Core.Configuration.RouteTarget target, WeightSplit split)
+    {
+        var patch = WeightPlanner.Plan(route, target, split);
+        return patch.IsEmpty || route.Uid is not { } uid
+            ? patch
+            : patch.GuardedBy([Core.Patching.PatchOperation.Test("/metadata/uid", Core.Json.JsonElements.String(uid))]);
     }
 
     /// <summary>
