@@ -191,6 +191,37 @@ public sealed class RouteMemoryTests
         Assert.Equal(reads + 1, router.Faults.Reads);
     }
 
+    /// <summary>
+    /// Only a 2.x Accepted condition at the route's generation lets VerifyWeight answer from
+    /// SetWeight's read. Without a status, or with 1.x's ResourcesAvailable (which carries no
+    /// generation), it reads, though the read it could use is a moment old.
+    /// </summary>
+    [Theory]
+    [InlineData(null)]
+    [InlineData("ResourcesAvailable")]
+    public async Task VerifyWeight_reads_a_route_without_status_or_with_the_1x_condition(string? condition)
+    {
+        var time = new ManualTime();
+        using var router = new RouterOnMemory(routeMemory: new RouteMemory(16, time));
+        router.SeedRoute("web");
+        var rollout = Rollout(Web);
+        await router.SetWeight.RunAsync(rollout, 20, [], CancellationToken.None);
+        if (condition is not null)
+        {
+            await router.Memory.PatchAsync(new RoutePatch(Namespace, "web", [PatchOperation.Add("/status", JsonElements.ToElement(new System.Text.Json.Nodes.JsonObject
+            {
+                ["conditions"] = new System.Text.Json.Nodes.JsonArray(new System.Text.Json.Nodes.JsonObject { ["type"] = condition, ["status"] = "True", ["reason"] = "SyncSuccessfully" }),
+            }))]), CancellationToken.None);
+        }
+
+        await router.SetWeight.RunAsync(rollout, 20, [], CancellationToken.None);
+        var reads = router.Faults.Reads;
+        var verified = await router.VerifyWeight.RunAsync(rollout, 20, [], CancellationToken.None);
+
+        Assert.True(verified.Verified);
+        Assert.Equal(reads + 1, router.Faults.Reads);
+    }
+
     [Fact]
     public async Task VerifyWeight_after_a_write_reads_because_the_new_generation_is_not_accepted_yet()
     {
