@@ -49,12 +49,17 @@ public sealed class ApiFaultTests(SidecarClusterFixture fx, Xunit.Abstractions.I
     private async Task<int> CanaryWeightAsync(string ns, string route = Route) =>
         WeightsOf(await fx.ApisixRoutes.GetAsync(ns, route))[Canary];
 
-    [Fact]
-    public async Task A_500_is_retried_within_the_call_the_step_lands_and_the_retries_are_counted()
+    /// <summary>Each answer README lists as sent again: 500, 502, 503 and 504 (429 has its own test, with Retry-After).</summary>
+    [Theory]
+    [InlineData(500)]
+    [InlineData(502)]
+    [InlineData(503)]
+    [InlineData(504)]
+    public async Task A_5xx_is_retried_within_the_call_the_step_lands_and_the_retries_are_counted(int status)
     {
         var port = FreePorts.Next();
-        await using var s = await StartAsync("fault-500", "--metrics-port", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        s.Proxy.Fault = r => r.Method == "GET" && r.NumberOfMethod <= 2 ? new ApiFault.Status(500) : null;
+        await using var s = await StartAsync($"fault-{status}", "--metrics-port", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        s.Proxy.Fault = r => r.Method == "GET" && r.NumberOfMethod <= 2 ? new ApiFault.Status(status) : null;
 
         await s.Client.SetWeightAsync(Weight(s.Namespace, 20));
 
@@ -62,7 +67,7 @@ public sealed class ApiFaultTests(SidecarClusterFixture fx, Xunit.Abstractions.I
         Assert.Equal(3, s.Proxy.Seen.Count(r => r.Method == "GET"));
         using var http = new HttpClient();
         var metrics = await http.GetStringAsync(new Uri($"http://127.0.0.1:{port}/metrics"));
-        Assert.Contains("""apisix_plugin_api_retries_total{verb="get",reason="http-500"} 2""", metrics, StringComparison.Ordinal);
+        Assert.Contains($$"""apisix_plugin_api_retries_total{verb="get",reason="http-{{status}}"} 2""", metrics, StringComparison.Ordinal);
     }
 
     /// <summary>The budget ends before the caller's own deadline (less 2 s), so the answer is the sidecar's, naming the API server.</summary>

@@ -72,6 +72,30 @@ public sealed class ApiRequestCountTests(SidecarClusterFixture fx)
     }
 
     /// <summary>
+    /// Adding the in-progress label is guarded by the resourceVersion remembered. When the ingress
+    /// controller wrote the status since, that patch is refused once, and sent again after a read:
+    /// PATCH, GET, PATCH, with the label and the weight on the route.
+    /// </summary>
+    [Fact]
+    public async Task Adding_the_label_after_the_status_changed_is_refused_once_then_sent_again_after_a_read()
+    {
+        await using var c = await CountingAsync("label-guard");
+        var (ns, proxy, sidecar, rollout) = (c.Namespace, c.Proxy, c.Sidecar, Rollout(c.Namespace));
+        await sidecar.Client.SetWeightAsync(Weight(rollout, 20));
+        await sidecar.Client.SetWeightAsync(Weight(rollout, 0));
+        await fx.ApisixRoutes.AcceptCurrentGenerationAsync(ns, Route);
+
+        var before = proxy.Seen.Count;
+        await sidecar.Client.SetWeightAsync(Weight(rollout, 20));
+        var requests = proxy.Seen.Skip(before).Where(r => r.Path.Contains("/apisixroutes", StringComparison.Ordinal)).Select(r => r.Method).ToArray();
+
+        Assert.Equal(["PATCH", "GET", "PATCH"], requests);
+        var route = await fx.ApisixRoutes.GetAsync(ns, Route);
+        Assert.Equal(rollout.Name, route["metadata"]!["labels"]!["rollouts.apisixplugin.io/in-progress"]!.GetValue<string>());
+        Assert.Equal(20, WeightsOf(route)[Canary]);
+    }
+
+    /// <summary>
     /// Rule names and backend fields in text that .NET's JSON encoder and Go's write with other
     /// bytes (non-ASCII, <c>+ ' `</c>, <c>&lt; &gt; &amp;</c>): the API server compares a patch's
     /// test values by their bytes, so they are sent as Go writes them, and each SetWeight lands in
