@@ -14,6 +14,8 @@ public sealed class MatchExpressionTests
     [InlineData("a{2,1}")]
     [InlineData("a++")] // PCRE's possessive quantifier: refused here, though APISIX would take it
     [InlineData("\\Kx")] // PCRE's match reset: refused here too
+    [InlineData("a(*SKIP)(*FAIL)|b")] // PCRE's backtracking verbs
+    [InlineData("\\((?:[^()]|(?R))*\\)")] // PCRE's recursion
     public void A_regex_the_parser_refuses_is_InvalidArgument_naming_it(string pattern)
     {
         var e = Assert.Throws<RouterException>(() => MatchExpressions.For("Header", "trace", new StringMatch(Regex: pattern), "setHeaderRoute 'h' match[0] headerValue"));
@@ -31,6 +33,17 @@ public sealed class MatchExpressionTests
         var expr = MatchExpressions.For("Header", "trace", new StringMatch(Regex: pattern), "at");
 
         Assert.Equal("RegexMatch", expr["op"]!.GetValue<string>());
+        Assert.Equal(pattern, expr["value"]!.GetValue<string>());
+    }
+
+    /// <summary>.NET-only syntax is not caught here: README warns that APISIX would not take it.</summary>
+    [Theory]
+    [InlineData("(?<open>a)(?<close-open>b)")] // a balancing group, which PCRE refuses
+    [InlineData("[a-z-[aeiou]]")] // class subtraction, which PCRE reads as another class
+    public void A_regex_only_dotnet_takes_passes_here_as_README_warns(string pattern)
+    {
+        var expr = MatchExpressions.For("Header", "trace", new StringMatch(Regex: pattern), "at");
+
         Assert.Equal(pattern, expr["value"]!.GetValue<string>());
     }
 

@@ -85,6 +85,22 @@ public sealed class CheckTests(CheckClusterFixture fx)
         Assert.Contains(report.Rollout(s.Namespace, RolloutName), f => f.Check == "permission" && f.Status == "pass");
     }
 
+    /// <summary>Nothing listening where the kubeconfig points: exit 1, naming the API server, with no report.</summary>
+    [Fact]
+    public async Task An_API_server_that_does_not_answer_is_exit_code_1_naming_it()
+    {
+        var kubeconfig = Path.Combine(Directory.CreateTempSubdirectory("check-unreachable-").FullName, "kubeconfig");
+        var server = new Uri($"https://127.0.0.1:{ApisixPlugin.Testing.Cluster.FreePorts.Next()}");
+        ApisixPlugin.Testing.Cluster.Kubeconfig.Write(kubeconfig, server, "nobody", "no-token");
+
+        var run = await CheckRun.StartAsync("--kubeconfig", kubeconfig, "--namespace", "default");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains($"check: the Kubernetes API server at {server.GetLeftPart(UriPartial.Authority)}", run.Error, StringComparison.Ordinal);
+        Assert.Contains("did not answer", run.Error, StringComparison.Ordinal);
+        Assert.Equal("", run.Output);
+    }
+
     [Fact]
     public async Task A_missing_route_fails_naming_it()
     {
