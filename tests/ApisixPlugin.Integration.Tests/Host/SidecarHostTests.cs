@@ -137,6 +137,40 @@ public sealed class SidecarHostTests(SidecarClusterFixture fx)
         }
     }
 
+    /// <summary>Each call that changes routes leaves its Event on the Rollout, naming what it did.</summary>
+    [Fact]
+    public async Task Header_mirror_and_removal_calls_are_recorded_as_Events_on_the_Rollout()
+    {
+        var ns = await fx.PluginNamespaceAsync("events-managed");
+        await fx.ApisixRoutes.CreateAsync(ns, ApisixRoute());
+        var rollout = Rollout(ns, managedRoutes: ["header-route", "mirror-route"]);
+        var client = fx.Sidecar.Client;
+
+        await client.SetWeightAsync(new SetWeightRequest { Rollout = rollout, DesiredWeight = 20 });
+        await client.SetHeaderRouteAsync(ManagedRoutes.ManagedRouteScenario.Header(rollout, "header-route", ("x-canary", ManagedRoutes.ManagedRouteScenario.Exact("1"))));
+        await client.SetMirrorRouteAsync(ManagedRoutes.ManagedRouteScenario.Mirror(rollout, "mirror-route", 30, new RouteMatch { Path = ManagedRoutes.ManagedRouteScenario.Prefix("/") }));
+        await client.RemoveManagedRoutesAsync(new RemoveManagedRoutesRequest { Rollout = rollout });
+
+        string[] reasons = ["WeightUpdated", "HeaderRouteSet", "MirrorRouteSet", "ManagedRoutesRemoved"];
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (true)
+        {
+            var recorded = (await fx.Admin.CoreV1.ListNamespacedEventAsync(ns)).Items.Where(e => e.InvolvedObject.Uid == rollout.Uid).ToList();
+            if (reasons.All(reason => recorded.Any(e => e.Reason == reason)))
+            {
+                Assert.Contains("header-route", recorded.First(e => e.Reason == "HeaderRouteSet").Message, StringComparison.Ordinal);
+                Assert.Contains("mirror-route", recorded.First(e => e.Reason == "MirrorRouteSet").Message, StringComparison.Ordinal);
+                var removed = recorded.First(e => e.Reason == "ManagedRoutesRemoved").Message;
+                Assert.Contains("header-route", removed, StringComparison.Ordinal);
+                Assert.Contains("mirror-route", removed, StringComparison.Ordinal);
+                return;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"not every reason within 10 s; recorded: {string.Join(" | ", recorded.Select(e => $"{e.Reason}: {e.Message}"))}");
+            await Task.Delay(100);
+        }
+    }
+
     [Fact]
     public async Task Weight_changes_in_quick_succession_are_paced_to_one_Event_a_second_and_the_last_one_is_recorded()
     {
