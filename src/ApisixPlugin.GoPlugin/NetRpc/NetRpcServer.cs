@@ -100,8 +100,13 @@ internal sealed class NetRpcServer : IDisposable
             failure = e.Message;
             _log.Write(PluginLogLevel.Debug, "net/rpc stream ended", ("server", _name), ("stream", _stream.Id), ("reason", e.Message));
         }
+        if (failure is not null)
+        {
+            // No answer can reach the caller on a stream that broke: the calls in flight are
+            // cancelled (their sidecar calls with them) rather than waited out to their deadline.
+            _stopping.Cancel();
+        }
         Task.WhenAll(_inFlight.Values).ContinueWith(_ => { }, TaskScheduler.Default).Wait();
-        _stopping.Cancel();
         if (failure is null)
         {
             _stream.CloseWrite();

@@ -22,11 +22,25 @@ public sealed class GoPluginServerTests : IAsyncLifetime
     {
         public TaskCompletionSource ReleaseSlow { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+        public TaskCompletionSource SlowStarted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource SlowCancelled { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
         public async ValueTask<NetRpcReply> InvokeAsync(string serviceMethod, GobValue argument, CancellationToken cancellationToken)
         {
             if (serviceMethod == "Plugin.Slow")
             {
-                await ReleaseSlow.Task.WaitAsync(cancellationToken);
+                SlowStarted.TrySetResult();
+                try
+                {
+                    await ReleaseSlow.Task.WaitAsync(cancellationToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    SlowCancelled.TrySetResult();
+                    throw;
+                }
+
                 return NetRpcReply.RpcError("slow");
             }
             return serviceMethod == "Plugin.Fast" ? NetRpcReply.RpcError("fast") : NetRpcErrors.UnknownMethod(serviceMethod, "Plugin");
@@ -110,6 +124,33 @@ public sealed class GoPluginServerTests : IAsyncLifetime
         var (quitHeader, _) = await Read(control);
         Assert.Equal(2UL, quitHeader.Field("Seq")!.AsUint64());
         await _quit.Task.WaitAsync(Wait);
+    }
+
+    /// <summary>
+    /// A Plugin stream the host resets while a call runs: that call is cancelled, not left to its
+    /// deadline. Go's yamux sends RST on a window update; a data frame may carry it too.
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_call_in_flight_on_a_stream_the_host_resets_is_cancelled(bool onWindowUpdate)
+    {
+        var frame = onWindowUpdate ? ApisixPlugin.GoPlugin.Yamux.YamuxFrameType.WindowUpdate : ApisixPlugin.GoPlugin.Yamux.YamuxFrameType.Data;
+        await _client.CallAsync(1, "Dispenser.Dispense", 0, TestPluginClient.StringArgument("RpcTrafficRouterPlugin"));
+        var (_, idBody) = await Read(_client.Decoder(1));
+        await _client.OpenAsync(7);
+        var idBytes = new byte[4];
+        BinaryPrimitives.WriteUInt32LittleEndian(idBytes, (uint)idBody.AsUint64());
+        await _client.SendRawAsync(7, idBytes);
+        await _client.Inbound(7).ReadExactlyAsync(new byte[4]).AsTask().WaitAsync(Wait);
+        await _client.CallAsync(7, "Plugin.Slow", 0, TestPluginClient.NilInterfaceArgument);
+        await _service.SlowStarted.Task.WaitAsync(Wait);
+
+        var reset = new byte[ApisixPlugin.GoPlugin.Yamux.YamuxHeader.Size];
+        ApisixPlugin.GoPlugin.Yamux.YamuxHeader.Create(frame, ApisixPlugin.GoPlugin.Yamux.YamuxFlags.Rst, 7, 0).WriteTo(reset);
+        await _client.WriteFramesAsync(reset);
+
+        await _service.SlowCancelled.Task.WaitAsync(Wait);
     }
 
     [Fact]
