@@ -103,6 +103,9 @@ public sealed class RenderedPodTests
         var socket = ValueAfter(RegisteredPlugin(install)["args"].Strings(), "--socket");
         var registration = new Core.Preflight.ControllerConfigRead.Found("argo-rollouts", DeployNames.ConfigMap, new JsonArray(RegisteredPlugin(install).DeepClone()), null, HasKey: true);
         var (_, entry) = Core.Preflight.ControllerRegistration.Inspect(DeployNames.PluginName, socket, registration);
+        // The client's JSON options freeze at first use; the cluster tests in this assembly need
+        // the route types in them, whichever test runs first.
+        Kubernetes.Json.KubernetesJsonTypes.Register();
         var deployment = k8s.KubernetesJson.Deserialize<k8s.Models.V1Deployment>(install.Deployment.ToJsonString());
 
         var findings = Core.Preflight.ControllerPod.Check(
