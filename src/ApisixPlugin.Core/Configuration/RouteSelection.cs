@@ -40,15 +40,12 @@ public static class RouteSelection
                 continue;
             }
 
-            var rules = selector.Rules.IsEmpty
-                ? [.. route.Rules().Where(r => r.HasBackend(canary) && r.HasBackend(stable)).Select(r => r.Name).Distinct(StringComparer.Ordinal)]
-                : selector.Rules;
-            if (skipUnweighable && !selector.Rules.IsEmpty)
-            {
+            var weighable = route.Rules().Where(r => r.HasBackend(canary) && r.HasBackend(stable)).Select(r => r.Name).Distinct(StringComparer.Ordinal).ToList();
+            var rules = selector.Rules.IsEmpty ? [.. weighable]
                 // A configured rule this route lacks, or one without both backends, holds none of
                 // the canary's traffic to take back: an abort must not stop at it.
-                rules = [.. rules.Where(name => route.Rules().Any(r => r.Name == name && r.HasBackend(canary) && r.HasBackend(stable)))];
-            }
+                : skipUnweighable ? [.. selector.Rules.Where(weighable.Contains)]
+                : selector.Rules;
 
             if (rules.IsEmpty && skipUnweighable)
             {

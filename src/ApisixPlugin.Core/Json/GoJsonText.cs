@@ -34,12 +34,10 @@ public static class GoJsonText
             return;
         }
 
-        var text = new StringBuilder(raw.Length + 16);
-        Append(text, element);
-        writer.WriteRawValue(text.ToString(), skipInputValidation: true);
+        writer.WriteRawValue(Of(element), skipInputValidation: true);
     }
 
-    /// <summary>The Go encoding of <paramref name="element"/>, for tests.</summary>
+    /// <summary>The Go encoding of <paramref name="element"/>.</summary>
     public static string Of(JsonElement element)
     {
         var text = new StringBuilder();

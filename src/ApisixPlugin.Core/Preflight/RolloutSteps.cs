@@ -14,15 +14,16 @@ public static class RolloutSteps
     public static IReadOnlyList<PreflightFinding> Check(LiveRollout rollout) =>
     [
         .. rollout.Steps()
-            .Where(s => s.Step.ValueKind == JsonValueKind.Object && s.Step.TryGetProperty("setMirrorRoute", out var mirror)
-                && mirror.ValueKind == JsonValueKind.Object && mirror.TryGetProperty("percentage", out var percentage)
+            .Select(s => (s.Index, Mirror: s.Step.ValueKind == JsonValueKind.Object && s.Step.TryGetProperty("setMirrorRoute", out var mirror)
+                && mirror.ValueKind == JsonValueKind.Object ? mirror : (JsonElement?)null))
+            .Where(s => s.Mirror is { } mirror && mirror.TryGetProperty("percentage", out var percentage)
                 && percentage.ValueKind == JsonValueKind.Number && percentage.TryGetInt64(out var value) && value == 0)
             .Select(s => PreflightFinding.Fail(PreflightCheck.Steps, $"{rollout.Key} steps[{s.Index}]",
-                $"rollout {rollout.Key}: spec.strategy.canary.steps[{s.Index}].setMirrorRoute '{MirrorName(s.Step)}' has percentage 0, "
+                $"rollout {rollout.Key}: spec.strategy.canary.steps[{s.Index}].setMirrorRoute '{NameOf(s.Mirror!.Value)}' has percentage 0, "
                 + "which reaches the plugin as no percentage (go-plugin's gob encoding leaves zero values out) and so mirrors every matching request; "
                 + "remove the step to mirror nothing, or give a percentage of at least 1")),
     ];
 
-    private static string MirrorName(JsonElement step) =>
-        step.GetProperty("setMirrorRoute").TryGetProperty("name", out var name) && name.ValueKind == JsonValueKind.String ? name.GetString() ?? "" : "";
+    private static string NameOf(JsonElement mirror) =>
+        mirror.TryGetProperty("name", out var name) && name.ValueKind == JsonValueKind.String ? name.GetString() ?? "" : "";
 }

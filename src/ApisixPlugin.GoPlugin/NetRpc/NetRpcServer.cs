@@ -66,7 +66,7 @@ internal sealed class NetRpcServer : IDisposable
     {
         var decoder = new GobStreamDecoder(_stream);
         string? failure = null;
-        var broke = false;
+        string? undecodable = null;
         try
         {
             while (true)
@@ -90,8 +90,7 @@ internal sealed class NetRpcServer : IDisposable
         }
         catch (Exception e) when (e is GobException or YamuxProtocolException)
         {
-            failure = e.Message;
-            broke = true;
+            failure = undecodable = e.Message;
             _log.Write(PluginLogLevel.Error, "net/rpc stream failed", ("server", _name), ("stream", _stream.Id), ("error", e.Message));
         }
         catch (IOException e)
@@ -117,7 +116,7 @@ internal sealed class NetRpcServer : IDisposable
             _stream.Reset();
         }
         Dispose();
-        return failure is null || !broke ? null : failure;
+        return undecodable;
     }
 
     /// <summary>Called by <see cref="Serve"/> once no call is left in flight.</summary>

@@ -45,7 +45,7 @@ internal static class AllocationRun
             await using var sidecar = await SidecarUnderTest.StartAsync(dll, fixture.KubeconfigFor(KubeUsers.Plugin), environment);
             var warmUp = await MemoryRun.StepAllAsync(sidecar, rollouts, [5], MemoryRun.Rollouts);
 
-            var session = new DiagnosticsClient(sidecar.Pid).StartEventPipeSession(
+            using var session = new DiagnosticsClient(sidecar.Pid).StartEventPipeSession(
                 [new EventPipeProvider("Microsoft-Windows-DotNETRuntime", EventLevel.Verbose, (long)ClrTraceEventParser.Keywords.GC)], requestRundown: true);
             (int Errors, string? FirstError) load;
             await using (var file = File.Create(trace))
@@ -56,7 +56,6 @@ internal static class AllocationRun
                 await copy;
             }
 
-            session.Dispose();
             var calls = rollouts.Count * MemoryRun.Steps.Length;
             var errors = warmUp.Errors + load.Errors;
             Report(new SummaryWriter(options.SummaryPath), Read(trace), calls, errors, load.FirstError ?? warmUp.FirstError);
